@@ -1,0 +1,63 @@
+"""An in-memory unit of work with the same transaction semantics as the SQL one.
+
+A unit of work works on a copy of the data and writes it back only on commit, so
+an abandoned unit of work rolls back. Units of work run one at a time (a lock),
+which makes every read-check-write in a use case atomic, as a database
+transaction with row locks would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from types import TracebackType
+
+from adapters.memory.tables import Tables
+from adapters.memory.tenants import MemoryTenantRepository
+
+
+class MemoryDatabase:
+    """The committed state, shared by every unit of work made from it."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self.lock = asyncio.Lock()
+
+    def unit_of_work(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        """A new unit of work over this database (a ``UnitOfWorkFactory``)."""
+        del read_only  # the lock serialises readers too; one process, no contention worth it
+        return MemoryUnitOfWork(self)
+
+
+class MemoryUnitOfWork:
+    """One transaction over a MemoryDatabase."""
+
+    def __init__(self, database: MemoryDatabase) -> None:
+        self._database = database
+        self._tables: Tables | None = None
+
+    @property
+    def tenants(self) -> MemoryTenantRepository:
+        return MemoryTenantRepository(self._working())
+
+    async def __aenter__(self) -> MemoryUnitOfWork:
+        await self._database.lock.acquire()
+        self._tables = copy.deepcopy(self._database.tables)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._tables = None
+        self._database.lock.release()
+
+    async def commit(self) -> None:
+        self._database.tables = copy.deepcopy(self._working())
+
+    def _working(self) -> Tables:
+        if self._tables is None:
+            raise RuntimeError("use the unit of work inside 'async with'")
+        return self._tables

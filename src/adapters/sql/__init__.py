@@ -1,0 +1,1 @@
+"""SQLAlchemy (Core, async) adapters: one set of repositories for SQLite and Postgres."""

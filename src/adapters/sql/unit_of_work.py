@@ -1,0 +1,81 @@
+"""The SQL unit of work: one connection, one transaction, explicit commit."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from types import TracebackType
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.engine import READ_ONLY
+from adapters.sql.tenants import SqlTenantRepository
+from chatcore.errors import Unavailable
+
+_UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
+
+
+class SqlUnitOfWorkFactory:
+    """Opens SQL units of work on one engine (a ``UnitOfWorkFactory``)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)
+
+
+class SqlUnitOfWork:
+    """A transaction on a pooled connection; rolled back unless committed."""
+
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._connection: AsyncConnection | None = None
+
+    @cached_property
+    def tenants(self) -> SqlTenantRepository:
+        return SqlTenantRepository(self._conn())
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        try:
+            connection = await self._engine.connect()
+        except _UNREACHABLE as exc:
+            raise Unavailable("database") from exc
+        try:
+            if self._read_only:
+                await connection.execution_options(**{READ_ONLY: True})
+            await connection.begin()
+        except BaseException as exc:
+            await connection.close()
+            if isinstance(exc, _UNREACHABLE):
+                raise Unavailable("database") from exc
+            raise
+        self._connection = connection
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._conn(), None
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+        if isinstance(exc, _UNREACHABLE):
+            raise Unavailable("database") from exc
+
+    async def commit(self) -> None:
+        try:
+            await self._conn().commit()
+        except _UNREACHABLE as exc:
+            raise Unavailable("database") from exc
+
+    def _conn(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("use the unit of work inside 'async with'")
+        return self._connection

@@ -1,0 +1,87 @@
+"""The core's error tree. Every error carries a stable machine ``code``; the HTTP
+shell maps each class to a status in one table and never inspects messages."""
+
+from __future__ import annotations
+
+
+class ChatcoreError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ChatcoreError):
+    """The thing does not exist, or belongs to someone else (never told apart)."""
+
+    code = "not_found"
+
+
+class TenantNotFound(NotFound):
+    """No tenant has this id or slug."""
+
+    code = "tenant_not_found"
+
+
+class Conflict(ChatcoreError):
+    """The change clashes with existing state (a taken slug, a duplicate)."""
+
+    code = "conflict"
+
+
+class InvalidInput(ChatcoreError):
+    """A value parsed but broke a domain rule; ``field`` names it."""
+
+    code = "validation_failed"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotAuthenticated(ChatcoreError):
+    """No credential, or one that is expired, revoked or forged."""
+
+    code = "not_authenticated"
+
+
+class AdminRequired(ChatcoreError):
+    """An administration call without the right admin token."""
+
+    code = "admin_required"
+
+
+class Forbidden(ChatcoreError):
+    """The principal is known but may not do this."""
+
+    code = "forbidden"
+
+
+class TenantMismatch(Forbidden):
+    """A credential issued in one tenant was presented in another."""
+
+    code = "tenant_mismatch"
+
+
+class RateLimited(ChatcoreError):
+    """Too many attempts; ``retry_after`` seconds until the next one may pass."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int, detail: str = "Too many requests.") -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+
+
+class Unavailable(ChatcoreError):
+    """A dependency (database, mail server, model provider) cannot be reached."""
+
+    code = "unavailable"
+
+    def __init__(self, dependency: str) -> None:
+        super().__init__(f"{dependency} is unavailable")
+        self.dependency = dependency

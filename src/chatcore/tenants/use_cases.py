@@ -1,0 +1,161 @@
+"""Tenant use cases: create, change, find, list, and the default tenant at start."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from chatcore.errors import Conflict, InvalidInput, TenantNotFound
+from chatcore.kernel import Clock, IdFactory
+from chatcore.pagination import Page, PageRequest
+from chatcore.tenants.model import (
+    Tenant,
+    TenantId,
+    TenantSettings,
+    validate_name,
+    validate_slug,
+)
+from chatcore.unit_of_work import UnitOfWorkFactory
+
+
+class TenantDefaults(msgspec.Struct, frozen=True):
+    """Limits a new tenant starts with unless its creator says otherwise."""
+
+    monthly_token_quota: int = 1_000_000
+    rate_limit_per_minute: int = 30
+
+
+class CreateTenant:
+    """Create a tenant with a unique slug."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdFactory, defaults: TenantDefaults
+    ) -> None:
+        self._uow, self._clock, self._ids, self._defaults = uow, clock, ids, defaults
+
+    async def __call__(
+        self, slug: str, name: str, settings: TenantSettings | None = None
+    ) -> Tenant:
+        """The new tenant; raises InvalidInput or Conflict (slug taken)."""
+        settings = settings or TenantSettings()
+        settings = msgspec.structs.replace(
+            settings,
+            monthly_token_quota=_or(settings.monthly_token_quota,
+                                    self._defaults.monthly_token_quota),
+            rate_limit_per_minute=_or(settings.rate_limit_per_minute,
+                                      self._defaults.rate_limit_per_minute),
+        )
+        tenant = Tenant(
+            id=TenantId(self._ids.new_id()),
+            slug=validate_slug(slug),
+            name=validate_name(name),
+            settings=settings.validated(),
+            created_at=self._clock.now(),
+        )
+        async with self._uow() as uow:
+            if await uow.tenants.get_by_slug(tenant.slug) is not None:
+                raise Conflict(f"The slug {tenant.slug!r} is taken.")
+            await uow.tenants.add(tenant)
+            await uow.commit()
+        return tenant
+
+
+class UpdateTenant:
+    """Rename a tenant or change some of its settings."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self,
+        tenant_id: TenantId,
+        name: str | None = None,
+        settings_changes: Mapping[str, Any] | None = None,
+    ) -> Tenant:
+        """The changed tenant; raises TenantNotFound or InvalidInput."""
+        async with self._uow() as uow:
+            tenant = await uow.tenants.get(tenant_id)
+            if tenant is None:
+                raise TenantNotFound("No such tenant.")
+            settings = tenant.settings
+            if settings_changes:
+                settings = _merge_settings(settings, settings_changes)
+            tenant = msgspec.structs.replace(
+                tenant,
+                name=validate_name(name) if name is not None else tenant.name,
+                settings=settings.validated(),
+            )
+            await uow.tenants.update(tenant)
+            await uow.commit()
+        return tenant
+
+
+class FindTenant:
+    """Find a tenant by id or by slug, as clients address them."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, reference: str) -> Tenant:
+        """The tenant whose id or slug is ``reference``; raises TenantNotFound."""
+        async with self._uow() as uow:
+            tenant_id = _as_uuid(reference)
+            if tenant_id is not None:
+                tenant = await uow.tenants.get(TenantId(tenant_id))
+            else:
+                tenant = await uow.tenants.get_by_slug(reference.lower())
+        if tenant is None:
+            raise TenantNotFound(f"No tenant is called {reference!r}.")
+        return tenant
+
+
+class ListTenants:
+    """Tenants, oldest first, a page at a time."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, page: PageRequest) -> Page[Tenant]:
+        """One page of tenants."""
+        async with self._uow() as uow:
+            return await uow.tenants.list(page)
+
+
+class EnsureTenant:
+    """Create the tenant with this slug unless it exists (the default tenant at start)."""
+
+    def __init__(self, find: FindTenant, create: CreateTenant) -> None:
+        self._find, self._create = find, create
+
+    async def __call__(self, slug: str, name: str) -> Tenant:
+        """The tenant, old or new; safe when several processes start at once."""
+        try:
+            return await self._find(slug)
+        except TenantNotFound:
+            pass
+        try:
+            return await self._create(slug, name)
+        except Conflict:
+            return await self._find(slug)
+
+
+def _merge_settings(settings: TenantSettings, changes: Mapping[str, Any]) -> TenantSettings:
+    merged = msgspec.to_builtins(settings) | dict(changes)
+    try:
+        return msgspec.convert(merged, TenantSettings)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput("settings", str(exc)) from exc
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _as_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
