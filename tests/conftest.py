@@ -63,3 +63,10 @@ async def sqlite_engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many Postgres cases ran, so a run that skipped them cannot pass unnoticed."""
+    passed = terminalreporter.stats.get("passed", [])
+    postgres = [r for r in passed if "postgres" in r.nodeid]
+    terminalreporter.write_line(f"Postgres cases passed: {len(postgres)}")

@@ -49,6 +49,30 @@ class NotAuthenticated(ChatcoreError):
     code = "not_authenticated"
 
 
+class InvalidCredentials(ChatcoreError):
+    """The email and password do not match an account (never told which is wrong)."""
+
+    code = "invalid_credentials"
+
+
+class OtpInvalid(ChatcoreError):
+    """The one-time code is wrong, used, replaced or dead from too many tries."""
+
+    code = "otp_invalid"
+
+
+class OtpExpired(ChatcoreError):
+    """The one-time code was right once but its time is up."""
+
+    code = "otp_expired"
+
+
+class TokenInvalid(ChatcoreError):
+    """An email-confirmation token that is unknown, used or expired."""
+
+    code = "token_invalid"
+
+
 class AdminRequired(ChatcoreError):
     """An administration call without the right admin token."""
 
@@ -65,6 +89,18 @@ class TenantMismatch(Forbidden):
     """A credential issued in one tenant was presented in another."""
 
     code = "tenant_mismatch"
+
+
+class EmailNotConfirmed(Forbidden):
+    """The password is right but the account's email address is not confirmed yet."""
+
+    code = "email_not_confirmed"
+
+
+class AuthMethodDisabled(Forbidden):
+    """The tenant does not allow this way of signing in."""
+
+    code = "auth_method_disabled"
 
 
 class RateLimited(ChatcoreError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Generic, TypeVar
 
 import msgspec

@@ -26,8 +26,9 @@ def make_tenant(slug: str, minutes: int = 0, **settings: object) -> Tenant:
 
 
 async def test_added_tenant_reads_back_equal_by_id_and_slug(uow: UnitOfWorkFactory) -> None:
-    tenant = make_tenant("acme", system_prompt="Be brief.", auth_methods=("otp",),
-                         monthly_token_quota=5)
+    tenant = make_tenant(
+        "acme", system_prompt="Be brief.", auth_methods=("otp",), monthly_token_quota=5
+    )
     async with uow() as tx:
         await tx.tenants.add(tenant)
         await tx.commit()
@@ -74,8 +75,13 @@ async def test_update_changes_name_and_settings(uow: UnitOfWorkFactory) -> None:
     async with uow() as tx:
         await tx.tenants.add(tenant)
         await tx.commit()
-    changed = Tenant(id=tenant.id, slug="acme", name="Renamed",
-                     settings=TenantSettings(model="gpt-x"), created_at=tenant.created_at)
+    changed = Tenant(
+        id=tenant.id,
+        slug="acme",
+        name="Renamed",
+        settings=TenantSettings(model="gpt-x"),
+        created_at=tenant.created_at,
+    )
     async with uow() as tx:
         await tx.tenants.update(changed)
         await tx.commit()

@@ -3,6 +3,7 @@ transactions that take the lock up front, Postgres with a sized pool."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -19,8 +20,12 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
     """An engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://`` URLs."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=max_overflow,
+            url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         _configure_sqlite(engine)

@@ -43,10 +43,12 @@ class CreateTenant:
         settings = settings or TenantSettings()
         settings = msgspec.structs.replace(
             settings,
-            monthly_token_quota=_or(settings.monthly_token_quota,
-                                    self._defaults.monthly_token_quota),
-            rate_limit_per_minute=_or(settings.rate_limit_per_minute,
-                                      self._defaults.rate_limit_per_minute),
+            monthly_token_quota=_or(
+                settings.monthly_token_quota, self._defaults.monthly_token_quota
+            ),
+            rate_limit_per_minute=_or(
+                settings.rate_limit_per_minute, self._defaults.rate_limit_per_minute
+            ),
         )
         tenant = Tenant(
             id=TenantId(self._ids.new_id()),

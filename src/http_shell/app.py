@@ -1,0 +1,93 @@
+"""The Litestar application: routes, problem handlers, CORS, OpenAPI, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from chatcore.errors import Unavailable
+from http_shell.container import Container, build_container, start, stop
+from http_shell.cors import cors_config, unlisted_origin_filter
+from http_shell.dependencies import container_dependencies
+from http_shell.problems import EXCEPTION_HANDLERS
+from http_shell.routes import health, tenants
+from http_shell.routes.health import VERSION
+from http_shell.settings import Settings, load_settings
+
+log = logging.getLogger("chatcore.http")
+START_RETRY_SECONDS = 5.0
+
+
+def create_app(settings: Settings, container: Container | None = None) -> Litestar:
+    """The HTTP app for ``settings``; pass a container to override adapters (tests)."""
+    container = container or build_container(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        retrying = None
+        try:
+            await start(container)
+        except Unavailable:
+            retrying = asyncio.create_task(_retry_start(container))
+        try:
+            yield
+        finally:
+            if retrying is not None:
+                retrying.cancel()
+            await stop(container)
+
+    cors = cors_config(settings)
+    return Litestar(
+        route_handlers=[*health.ROUTES, *tenants.ROUTES],
+        dependencies=container_dependencies(container),
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=cors,
+        before_send=[unlisted_origin_filter(cors)] if cors else [],
+        openapi_config=_openapi(),
+        lifespan=[lifespan],
+        state=State({"settings": container.settings(), "container": container}),
+        debug=False,
+    )
+
+
+async def _retry_start(container: Container) -> None:
+    # A database that is down at start must not keep the process from serving
+    # /health (and 503 on /health/db); keep trying until it answers.
+    while True:
+        log.error("database unreachable at start; retrying in %s s", START_RETRY_SECONDS)
+        await asyncio.sleep(START_RETRY_SECONDS)
+        try:
+            await start(container)
+            return
+        except Unavailable:
+            continue
+
+
+def create_app_from_env() -> Litestar:
+    """The app configured from the environment (the ASGI factory ``chatcore serve`` runs)."""
+    return create_app(load_settings())
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="chatcore",
+        version=VERSION,
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "admin": SecurityScheme(
+                    type="apiKey", name="X-Admin-Token", security_scheme_in="header"
+                ),
+            }
+        ),
+    )

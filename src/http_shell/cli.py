@@ -1,0 +1,122 @@
+"""The ``chatcore`` command: ``serve``, ``migrate``, ``tenant create|list``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+import msgspec
+
+from chatcore.errors import ChatcoreError
+from chatcore.pagination import PageRequest
+from chatcore.tenants.model import TenantSettings
+from http_shell.container import chatcore_system
+from http_shell.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        return int(args.run(args, settings) or 0)
+    except SettingsError as exc:
+        print(f"chatcore: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ChatcoreError as exc:
+        print(f"chatcore: {exc.code}: {exc.detail}", file=sys.stderr)
+        return 1
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if not args.no_migrate:
+        asyncio.run(_migrate_now(settings))
+    uvicorn.run(
+        "http_shell.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _migrate(_: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_migrate_now(settings))
+    print("chatcore: database is up to date")
+    return 0
+
+
+async def _migrate_now(settings: Settings) -> None:
+    async with chatcore_system(settings, run_migrations=True):
+        pass
+
+
+def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def create() -> None:
+        async with chatcore_system(settings) as container:
+            extra = json.loads(args.settings) if args.settings else {}
+            tenant = await container.create_tenant()(
+                args.slug, args.name, msgspec.convert(extra, TenantSettings)
+            )
+            print(msgspec.json.encode(tenant).decode())
+
+    asyncio.run(create())
+    return 0
+
+
+def _tenant_list(_: argparse.Namespace, settings: Settings) -> int:
+    async def show() -> None:
+        async with chatcore_system(settings) as container:
+            page = PageRequest(limit=200)
+            while True:
+                result = await container.list_tenants()(page)
+                for tenant in result.items:
+                    print(f"{tenant.id}  {tenant.slug:<24} {tenant.name}")
+                if result.next_cursor is None:
+                    return
+                page = PageRequest.parse(200, result.next_cursor)
+
+    asyncio.run(show())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatcore", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="migrate the database and serve HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate first")
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(run=_migrate)
+
+    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    create = tenant.add_parser("create", help="create a tenant")
+    create.add_argument("slug")
+    create.add_argument("name")
+    create.add_argument("--settings", help='JSON, e.g. \'{"auth_methods": ["otp"]}\'')
+    create.set_defaults(run=_tenant_create)
+    listing = tenant.add_parser("list", help="list tenants")
+    listing.set_defaults(run=_tenant_list)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

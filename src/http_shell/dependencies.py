@@ -1,0 +1,59 @@
+"""Bridges from the container into Litestar: each provider becomes a dependency
+named like it, resolved once per app (the use cases are singletons)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from dependency_injector import providers
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency, Provide
+from litestar.handlers import BaseRouteHandler
+
+from chatcore.errors import AdminRequired
+from chatcore.tenants.directory import TenantDirectory
+from chatcore.tenants.model import Tenant
+from http_shell.container import Container
+from http_shell.settings import Settings
+
+TENANT_HEADER = "x-tenant-id"
+ADMIN_HEADER = "x-admin-token"
+
+
+def container_dependencies(container: Container) -> dict[str, Provide]:
+    """A dependency per provider of the container (``create_tenant``, ``settings``, ...)."""
+    dependencies: dict[str, Provide] = {}
+    for name, provider in container.providers.items():
+        if isinstance(provider, providers.Singleton | providers.Dependency):
+            dependencies[name] = Provide(_constant(provider), use_cache=True, sync_to_thread=False)
+    dependencies["tenant"] = Provide(provide_tenant)
+    return dependencies
+
+
+def _constant(provider: Any) -> Any:
+    def resolve() -> Any:
+        return provider()
+
+    return resolve
+
+
+async def provide_tenant(
+    request: Request[Any, Any, Any],
+    tenant_directory: NamedDependency[TenantDirectory],
+    settings: NamedDependency[Settings],
+) -> Tenant:
+    """The tenant a request is served in: ``X-Tenant-ID`` (id or slug), else the default."""
+    return await tenant_directory(request.headers.get(TENANT_HEADER) or settings.default_tenant)
+
+
+async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Let a request through only with the configured ``X-Admin-Token``; else AdminRequired."""
+    settings: Settings = connection.app.state.settings
+    expected = settings.admin_token
+    if not expected:
+        raise AdminRequired("Administration is disabled: CHATCORE_ADMIN_TOKEN is not set.")
+    given = connection.headers.get(ADMIN_HEADER, "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise AdminRequired("A valid X-Admin-Token header is required.")

@@ -1,0 +1,45 @@
+"""``/health`` (no I/O) and ``/health/db``."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.types import ControllerRouterHandler
+
+from chatcore.errors import Unavailable
+from chatcore.health import CheckDatabase
+from http_shell.schemas import DatabaseHealthOut, HealthOut
+
+try:
+    VERSION = version("chatcore")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0+unknown"
+
+_OK = HealthOut(status="ok", version=VERSION)
+
+
+@get("/health", tags=["health"], summary="Liveness: the process answers", cache=False)
+async def health() -> HealthOut:
+    return _OK
+
+
+@get("/health/db", tags=["health"], summary="Readiness: the database answers", cache=False)
+async def database_health(
+    check_database: NamedDependency[CheckDatabase],
+) -> Response[DatabaseHealthOut]:
+    try:
+        status = await check_database()
+    except Unavailable:
+        return Response(
+            DatabaseHealthOut(status="unhealthy", database="unreachable"), status_code=503
+        )
+    return Response(
+        DatabaseHealthOut(
+            status="healthy", database="connected", latency_ms=status.latency_ms, pool=status.pool
+        )
+    )
+
+
+ROUTES: list[ControllerRouterHandler] = [health, database_health]

@@ -1,0 +1,257 @@
+"""Mailer: every adapter delivers recipient, subject and text body; then what only SMTP
+does (HTML part, headers, retry, timeouts) against a capturing server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable, Iterator
+
+import msgspec
+import pytest
+
+from adapters.mail import ConsoleMailer, SmtpMailer
+from chatcore.errors import Unavailable
+from chatcore.identity.credentials import Mailer, MailMessage
+from tests.support.smtp_server import CapturingSmtpServer
+
+SENDER = "Chatcore <no-reply@chatcore.test>"
+CODE_MAIL = MailMessage(
+    to="ana@example.com",
+    subject="Your sign-in code",
+    text="Your code is 493027.\nIt expires in 10 minutes.",
+    html="<p>Your code is <b>493027</b>.</p><p>It expires in 10 minutes.</p>",
+)
+
+
+class Delivered(msgspec.Struct, frozen=True):
+    """What a reader of the mail sees, whichever way it was delivered."""
+
+    to: str
+    subject: str
+    text: str
+
+
+class MailerUnderTest(msgspec.Struct, frozen=True):
+    mailer: Mailer
+    inbox: Callable[[], list[Delivered]]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[CapturingSmtpServer]:
+    with CapturingSmtpServer() as server:
+        yield server
+
+
+def smtp_mailer_for(
+    server: CapturingSmtpServer, username: str | None = None, password: str | None = None
+) -> SmtpMailer:
+    return SmtpMailer(
+        server.host,
+        server.port,
+        sender=SENDER,
+        username=username,
+        password=password,
+        timeout=2.0,
+        retry_delay=0.0,
+    )
+
+
+def mail_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        record
+        for record in caplog.records
+        if record.name == "chatcore.mail" and record.levelno == logging.WARNING
+    ]
+
+
+@pytest.fixture
+def smtp_mailer(smtp_server: CapturingSmtpServer) -> MailerUnderTest:
+    # The server has stored a mail before it answers 250, so send() returning means
+    # the mail is in the list.
+    def inbox() -> list[Delivered]:
+        return [Delivered(mail.to, mail.subject, mail.text) for mail in smtp_server.mails]
+
+    return MailerUnderTest(smtp_mailer_for(smtp_server), inbox)
+
+
+@pytest.fixture
+def console_mailer(caplog: pytest.LogCaptureFixture) -> MailerUnderTest:
+    caplog.set_level(logging.INFO, logger="chatcore.mail")
+
+    # Read back from the log line as a developer would, to keep the format readable.
+    def inbox() -> list[Delivered]:
+        delivered = []
+        for record in caplog.records:
+            if record.name == "chatcore.mail":
+                head, _, text = record.getMessage().partition("\n\n")
+                to_line, subject_line = head.split("\n")
+                delivered.append(
+                    Delivered(
+                        to_line.removeprefix("Mail to "),
+                        subject_line.removeprefix("Subject: "),
+                        text,
+                    )
+                )
+        return delivered
+
+    return MailerUnderTest(ConsoleMailer(), inbox)
+
+
+@pytest.fixture(params=["smtp", "console"])
+def mail(request: pytest.FixtureRequest) -> MailerUnderTest:
+    """Each mailer in turn, with a way to read what it delivered."""
+    under_test: MailerUnderTest = request.getfixturevalue(f"{request.param}_mailer")
+    return under_test
+
+
+async def test_a_code_mail_arrives_with_recipient_subject_and_body(
+    mail: MailerUnderTest,
+) -> None:
+    await mail.mailer.send(CODE_MAIL)
+    assert mail.inbox() == [Delivered(CODE_MAIL.to, CODE_MAIL.subject, CODE_MAIL.text)]
+    assert "493027" in mail.inbox()[0].text
+
+
+async def test_non_ascii_subject_and_body_arrive_intact(mail: MailerUnderTest) -> None:
+    message = MailMessage(
+        to="zoë@example.com",
+        subject="Ihr Anmeldecode — 048213",
+        text="Grüße! Ihr Code: 048213 ✓",
+        html="<p>Grüße!</p>",
+    )
+    await mail.mailer.send(message)
+    assert mail.inbox() == [Delivered(message.to, message.subject, message.text)]
+
+
+async def test_each_mail_goes_to_its_own_recipient(mail: MailerUnderTest) -> None:
+    first = MailMessage(to="a@example.com", subject="One", text="111111", html="<p>1</p>")
+    second = MailMessage(to="b@example.com", subject="Two", text="222222", html="<p>2</p>")
+    await mail.mailer.send(first)
+    await mail.mailer.send(second)
+    assert mail.inbox() == [
+        Delivered("a@example.com", "One", "111111"),
+        Delivered("b@example.com", "Two", "222222"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"to": "ana@example.com\r\nBcc: all@example.com"},
+        {"to": "ana@example.com\n"},
+        {"subject": "Hello\nBcc: all@example.com"},
+        {"subject": "Hello\r"},
+    ],
+)
+async def test_line_breaks_in_recipient_or_subject_are_refused(
+    mail: MailerUnderTest, change: dict[str, str]
+) -> None:
+    with pytest.raises(ValueError, match="line breaks"):
+        await mail.mailer.send(msgspec.structs.replace(CODE_MAIL, **change))
+    assert mail.inbox() == []
+
+
+# What only SMTP does.
+
+
+async def test_smtp_mail_is_multipart_alternative_with_html_and_headers(
+    smtp_server: CapturingSmtpServer,
+) -> None:
+    await smtp_mailer_for(smtp_server).send(CODE_MAIL)
+    [received] = await smtp_server.wait_for(1)
+    assert received.message.get_content_type() == "multipart/alternative"
+    assert received.html == CODE_MAIL.html
+    assert received.envelope_from == "no-reply@chatcore.test"
+    assert received.envelope_to == ("ana@example.com",)
+    assert received.message["From"] == SENDER
+    assert received.message["Date"] is not None
+    assert str(received.message["Message-ID"]).endswith("@chatcore.test>")
+    assert (await smtp_server.mail_to("ana@example.com")) == received
+
+
+async def test_one_temporary_failure_is_retried_and_the_mail_arrives(
+    smtp_server: CapturingSmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    smtp_server.fail_next(1)
+    with caplog.at_level(logging.WARNING, logger="chatcore.mail"):
+        await smtp_mailer_for(smtp_server).send(CODE_MAIL)
+    assert [mail.text for mail in smtp_server.mails] == [CODE_MAIL.text]
+    assert len(mail_warnings(caplog)) == 1
+
+
+async def test_two_temporary_failures_make_mail_unavailable(
+    smtp_server: CapturingSmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    smtp_server.fail_next(2)
+    with (
+        caplog.at_level(logging.WARNING, logger="chatcore.mail"),
+        pytest.raises(Unavailable) as raised,
+    ):
+        await smtp_mailer_for(smtp_server).send(CODE_MAIL)
+    assert raised.value.dependency == "mail"
+    assert smtp_server.mails == []
+    assert len(mail_warnings(caplog)) == 2
+
+
+async def test_a_permanent_refusal_is_not_retried(
+    smtp_server: CapturingSmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    smtp_server.fail_next(2, reply="554 5.7.1 Rejected")
+    with caplog.at_level(logging.WARNING, logger="chatcore.mail"), pytest.raises(Unavailable):
+        await smtp_mailer_for(smtp_server).send(CODE_MAIL)
+    assert len(mail_warnings(caplog)) == 1
+    # The second prepared failure is still pending: no second attempt was made.
+    with pytest.raises(Unavailable):
+        await smtp_mailer_for(smtp_server).send(CODE_MAIL)
+
+
+async def test_an_unreachable_port_is_unavailable_within_the_timeout() -> None:
+    # A bound socket that does not listen: connections to it are refused.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        mailer = SmtpMailer(
+            "127.0.0.1", closed.getsockname()[1], sender=SENDER, timeout=1.0, retry_delay=0.0
+        )
+        async with asyncio.timeout(5):
+            with pytest.raises(Unavailable):
+                await mailer.send(CODE_MAIL)
+
+
+async def test_a_server_that_never_answers_times_out_as_unavailable() -> None:
+    # The kernel completes the handshake on a listening socket, but no greeting comes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        mailer = SmtpMailer(
+            "127.0.0.1", silent.getsockname()[1], sender=SENDER, timeout=0.2, retry_delay=0.0
+        )
+        async with asyncio.timeout(5):
+            with pytest.raises(Unavailable):
+                await mailer.send(CODE_MAIL)
+
+
+async def test_failures_are_logged_without_the_password(
+    smtp_server: CapturingSmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The test server offers no AUTH without TLS, so the login fails.
+    mailer = smtp_mailer_for(smtp_server, username="mailer", password="hunter2-s3cret")
+    with caplog.at_level(logging.DEBUG), pytest.raises(Unavailable):
+        await mailer.send(CODE_MAIL)
+    assert mail_warnings(caplog)
+    assert "hunter2-s3cret" not in caplog.text
+    assert "hunter2-s3cret" not in repr(mailer)
+
+
+@pytest.mark.parametrize(
+    ("sender", "options"),
+    [
+        ("not an address", {}),
+        (SENDER, {"starttls": True, "use_tls": True}),
+        ("a@example.com\r\nBcc: x@example.com", {}),
+    ],
+)
+def test_bad_smtp_settings_are_refused(sender: str, options: dict[str, bool]) -> None:
+    with pytest.raises(ValueError):
+        SmtpMailer("127.0.0.1", 25, sender=sender, **options)

@@ -1,0 +1,56 @@
+"""The dependency rule: the core imports only the standard library and msgspec;
+adapters never import the shell; only the container names adapters in the shell."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+CORE_ALLOWED = set(sys.stdlib_module_names) | {"msgspec", "chatcore", "__future__"}
+
+
+def imported_roots(path: Path) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module.split(".")[0]
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((SRC / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules("chatcore"), ids=lambda p: str(p.relative_to(SRC)))
+def test_core_imports_only_the_standard_library_and_msgspec(path: Path) -> None:
+    foreign = [(line, root) for line, root in imported_roots(path) if root not in CORE_ALLOWED]
+    assert not foreign, f"{path.relative_to(SRC)} imports {foreign}"
+
+
+@pytest.mark.parametrize("path", modules("adapters"), ids=lambda p: str(p.relative_to(SRC)))
+def test_adapters_never_import_the_shell(path: Path) -> None:
+    assert "http_shell" not in {root for _, root in imported_roots(path)}
+
+
+def test_only_the_container_names_adapters_in_the_shell() -> None:
+    naming = {
+        str(path.relative_to(SRC))
+        for path in modules("http_shell")
+        if "adapters" in {root for _, root in imported_roots(path)}
+    }
+    assert naming <= {"http_shell/container.py"}, naming
+
+
+def test_the_rule_catches_an_offender(tmp_path: Path) -> None:
+    offender = tmp_path / "bad.py"
+    offender.write_text("import sqlalchemy\nfrom litestar import Litestar\n")
+    assert {root for _, root in imported_roots(offender)} - CORE_ALLOWED == {
+        "sqlalchemy",
+        "litestar",
+    }
