@@ -103,6 +103,12 @@ class AuthMethodDisabled(Forbidden):
     code = "auth_method_disabled"
 
 
+class CsrfRejected(Forbidden):
+    """A cookie-authenticated change sent from a page of a foreign origin."""
+
+    code = "csrf_rejected"
+
+
 class RateLimited(ChatcoreError):
     """Too many attempts; ``retry_after`` seconds until the next one may pass."""
 

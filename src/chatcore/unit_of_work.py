@@ -9,6 +9,14 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol
 
+from chatcore.dialogs.ports import DialogRepository, MessageRepository
+from chatcore.identity.ports import (
+    AuthThrottleRepository,
+    EmailConfirmationRepository,
+    OtpChallengeRepository,
+    SessionRepository,
+    UserRepository,
+)
 from chatcore.tenants.ports import TenantRepository
 
 
@@ -18,6 +26,41 @@ class UnitOfWork(Protocol):
     @property
     def tenants(self) -> TenantRepository:
         """Tenants in this transaction."""
+        ...
+
+    @property
+    def dialogs(self) -> DialogRepository:
+        """Dialogs in this transaction."""
+        ...
+
+    @property
+    def messages(self) -> MessageRepository:
+        """Dialogs' messages in this transaction."""
+        ...
+
+    @property
+    def users(self) -> UserRepository:
+        """Accounts in this transaction."""
+        ...
+
+    @property
+    def sessions(self) -> SessionRepository:
+        """Sessions in this transaction."""
+        ...
+
+    @property
+    def otp_challenges(self) -> OtpChallengeRepository:
+        """One-time sign-in codes in this transaction."""
+        ...
+
+    @property
+    def email_confirmations(self) -> EmailConfirmationRepository:
+        """Pending email-confirmation links in this transaction."""
+        ...
+
+    @property
+    def auth_throttles(self) -> AuthThrottleRepository:
+        """Mail and login throttles in this transaction."""
         ...
 
     async def commit(self) -> None:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -16,9 +17,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from chatcore.errors import Unavailable
 from http_shell.container import Container, build_container, start, stop
 from http_shell.cors import cors_config, unlisted_origin_filter
+from http_shell.credentials import (
+    provide_optional_principal,
+    provide_principal,
+    provide_principal_tenant,
+)
 from http_shell.dependencies import container_dependencies
 from http_shell.problems import EXCEPTION_HANDLERS
-from http_shell.routes import health, tenants
+from http_shell.routes import auth, chat, dialogs, health, tenants, ws_chat
 from http_shell.routes.health import VERSION
 from http_shell.settings import Settings, load_settings
 
@@ -46,8 +52,20 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
 
     cors = cors_config(settings)
     return Litestar(
-        route_handlers=[*health.ROUTES, *tenants.ROUTES],
-        dependencies=container_dependencies(container),
+        route_handlers=[
+            *health.ROUTES,
+            *tenants.ROUTES,
+            *auth.ROUTES,
+            *dialogs.ROUTES,
+            *chat.ROUTES,
+            *ws_chat.ROUTES,
+        ],
+        dependencies={
+            **container_dependencies(container),
+            "principal": Provide(provide_principal),
+            "optional_principal": Provide(provide_optional_principal),
+            "principal_tenant": Provide(provide_principal_tenant),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=cors,
         before_send=[unlisted_origin_filter(cors)] if cors else [],

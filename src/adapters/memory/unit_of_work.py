@@ -12,6 +12,14 @@ import asyncio
 import copy
 from types import TracebackType
 
+from adapters.memory.dialogs import MemoryDialogRepository, MemoryMessageRepository
+from adapters.memory.identity import (
+    MemoryAuthThrottleRepository,
+    MemoryEmailConfirmationRepository,
+    MemoryOtpChallengeRepository,
+    MemorySessionRepository,
+    MemoryUserRepository,
+)
 from adapters.memory.tables import Tables
 from adapters.memory.tenants import MemoryTenantRepository
 
@@ -39,6 +47,34 @@ class MemoryUnitOfWork:
     @property
     def tenants(self) -> MemoryTenantRepository:
         return MemoryTenantRepository(self._working())
+
+    @property
+    def dialogs(self) -> MemoryDialogRepository:
+        return MemoryDialogRepository(self._working())
+
+    @property
+    def messages(self) -> MemoryMessageRepository:
+        return MemoryMessageRepository(self._working())
+
+    @property
+    def users(self) -> MemoryUserRepository:
+        return MemoryUserRepository(self._working())
+
+    @property
+    def sessions(self) -> MemorySessionRepository:
+        return MemorySessionRepository(self._working())
+
+    @property
+    def otp_challenges(self) -> MemoryOtpChallengeRepository:
+        return MemoryOtpChallengeRepository(self._working())
+
+    @property
+    def email_confirmations(self) -> MemoryEmailConfirmationRepository:
+        return MemoryEmailConfirmationRepository(self._working())
+
+    @property
+    def auth_throttles(self) -> MemoryAuthThrottleRepository:
+        return MemoryAuthThrottleRepository(self._working())
 
     async def __aenter__(self) -> MemoryUnitOfWork:
         await self._database.lock.acquire()

@@ -29,3 +29,102 @@ tenants = sa.Table(
     sa.Column("settings", json_type(), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+dialogs = sa.Table(
+    "dialogs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Index("ix_dialogs_owner_created", "tenant_id", "owner_id", "created_at", "id"),
+)
+
+# Messages are read by dialog (a random id, checked against tenant and owner); the
+# index leads with it so that ON DELETE CASCADE finds a dialog's messages too.
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    sa.Column(
+        "dialog_id", sa.Uuid, sa.ForeignKey("dialogs.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("finish_reason", sa.String(16), nullable=True),
+    sa.Column("prompt_tokens", sa.Integer, nullable=False),
+    sa.Column("completion_tokens", sa.Integer, nullable=False),
+    sa.Column("model", sa.String(200), nullable=True),
+    sa.CheckConstraint("role IN ('user', 'assistant')", name="role"),
+    sa.Index("ix_messages_dialog_created", "dialog_id", "created_at", "id"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=True),
+    sa.Column("email_confirmed_at", UtcDateTime, nullable=True),
+    sa.Column("display_name", sa.String(200), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("tenant_id", "email", name="uq_users_tenant_id_email"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("principal_id", sa.Uuid, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+    sa.Column("user_agent", sa.String(512), nullable=True),
+    sa.CheckConstraint("kind IN ('user', 'anonymous')", name="kind"),
+    sa.Index("ix_sessions_tenant_id_principal_id", "tenant_id", "principal_id"),
+)
+
+otp_challenges = sa.Table(
+    "otp_challenges",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("email", sa.String(254), primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("issued_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("used_at", UtcDateTime, nullable=True),
+)
+
+email_confirmations = sa.Table(
+    "email_confirmations",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Index("ix_email_confirmations_tenant_id_user_id", "tenant_id", "user_id"),
+)
+
+# Keyed subject before scope, so forgetting everything about an email uses the key.
+auth_throttles = sa.Table(
+    "auth_throttles",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("subject", sa.String(254), primary_key=True),
+    sa.Column("scope", sa.String(16), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("window_started_at", UtcDateTime, nullable=False),
+    sa.Column("last_at", UtcDateTime, nullable=False),
+)

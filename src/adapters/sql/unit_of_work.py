@@ -8,7 +8,14 @@ from types import TracebackType
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.dialogs import SqlDialogRepository, SqlMessageRepository
 from adapters.sql.engine import READ_ONLY
+from adapters.sql.identity import SqlSessionRepository, SqlUserRepository
+from adapters.sql.identity_codes import (
+    SqlAuthThrottleRepository,
+    SqlEmailConfirmationRepository,
+    SqlOtpChallengeRepository,
+)
 from adapters.sql.tenants import SqlTenantRepository
 from chatcore.errors import Unavailable
 
@@ -36,6 +43,34 @@ class SqlUnitOfWork:
     @cached_property
     def tenants(self) -> SqlTenantRepository:
         return SqlTenantRepository(self._conn())
+
+    @cached_property
+    def dialogs(self) -> SqlDialogRepository:
+        return SqlDialogRepository(self._conn())
+
+    @cached_property
+    def messages(self) -> SqlMessageRepository:
+        return SqlMessageRepository(self._conn())
+
+    @cached_property
+    def users(self) -> SqlUserRepository:
+        return SqlUserRepository(self._conn())
+
+    @cached_property
+    def sessions(self) -> SqlSessionRepository:
+        return SqlSessionRepository(self._conn())
+
+    @cached_property
+    def otp_challenges(self) -> SqlOtpChallengeRepository:
+        return SqlOtpChallengeRepository(self._conn())
+
+    @cached_property
+    def email_confirmations(self) -> SqlEmailConfirmationRepository:
+        return SqlEmailConfirmationRepository(self._conn())
+
+    @cached_property
+    def auth_throttles(self) -> SqlAuthThrottleRepository:
+        return SqlAuthThrottleRepository(self._conn())
 
     async def __aenter__(self) -> SqlUnitOfWork:
         try:

@@ -1,0 +1,152 @@
+"""Identity's repositories kept in memory. Rows are keyed by tenant first, so a
+lookup with another tenant's id finds nothing. "For update" needs no lock here: the
+unit of work already runs alone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import msgspec
+
+from adapters.memory.tables import Tables
+from chatcore.errors import Conflict
+from chatcore.identity.model import (
+    AuthThrottle,
+    EmailConfirmation,
+    OtpChallenge,
+    Session,
+    SessionId,
+    ThrottleScope,
+    User,
+    UserId,
+)
+from chatcore.tenants.model import TenantId
+
+
+class MemoryUserRepository:
+    """A UserRepository over in-memory tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._rows = tables.users
+
+    async def add(self, tenant_id: TenantId, user: User) -> None:
+        taken = any(
+            key[1] == user.id or (key[0] == tenant_id and row.email == user.email)
+            for key, row in self._rows.items()
+        )
+        if taken:
+            raise Conflict("An account with this email exists.")
+        self._rows[tenant_id, user.id] = user
+
+    async def get(self, tenant_id: TenantId, user_id: UserId) -> User | None:
+        return self._rows.get((tenant_id, user_id))
+
+    async def get_by_email(self, tenant_id: TenantId, email: str) -> User | None:
+        return next(
+            (u for (t, _), u in self._rows.items() if t == tenant_id and u.email == email), None
+        )
+
+    async def update(self, tenant_id: TenantId, user: User) -> None:
+        if (tenant_id, user.id) in self._rows:
+            self._rows[tenant_id, user.id] = user
+
+    async def delete(self, tenant_id: TenantId, user_id: UserId) -> None:
+        self._rows.pop((tenant_id, user_id), None)
+
+
+class MemorySessionRepository:
+    """A SessionRepository over in-memory tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._rows = tables.sessions
+
+    async def add(self, tenant_id: TenantId, session: Session) -> None:
+        self._rows[tenant_id, session.id] = session
+
+    async def get(self, tenant_id: TenantId, session_id: SessionId) -> Session | None:
+        return self._rows.get((tenant_id, session_id))
+
+    async def touch(self, tenant_id: TenantId, session_id: SessionId, seen_at: datetime) -> None:
+        session = self._rows.get((tenant_id, session_id))
+        if session is not None:
+            self._rows[tenant_id, session_id] = msgspec.structs.replace(
+                session, last_seen_at=seen_at
+            )
+
+    async def delete(self, tenant_id: TenantId, session_id: SessionId) -> None:
+        self._rows.pop((tenant_id, session_id), None)
+
+    async def delete_of_principal(self, tenant_id: TenantId, principal_id: uuid.UUID) -> None:
+        for key, session in list(self._rows.items()):
+            if key[0] == tenant_id and session.principal_id == principal_id:
+                del self._rows[key]
+
+
+class MemoryOtpChallengeRepository:
+    """An OtpChallengeRepository over in-memory tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._rows = tables.otp_challenges
+
+    async def get_for_update(self, tenant_id: TenantId, email: str) -> OtpChallenge | None:
+        return self._rows.get((tenant_id, email))
+
+    async def add(self, tenant_id: TenantId, challenge: OtpChallenge) -> None:
+        if (tenant_id, challenge.email) in self._rows:
+            raise Conflict("This email has a challenge.")
+        self._rows[tenant_id, challenge.email] = challenge
+
+    async def update(self, tenant_id: TenantId, challenge: OtpChallenge) -> None:
+        if (tenant_id, challenge.email) in self._rows:
+            self._rows[tenant_id, challenge.email] = challenge
+
+    async def delete(self, tenant_id: TenantId, email: str) -> None:
+        self._rows.pop((tenant_id, email), None)
+
+
+class MemoryEmailConfirmationRepository:
+    """An EmailConfirmationRepository over in-memory tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._rows = tables.email_confirmations
+
+    async def add(self, tenant_id: TenantId, confirmation: EmailConfirmation) -> None:
+        self._rows[tenant_id, confirmation.token_hash] = confirmation
+
+    async def get_for_update(
+        self, tenant_id: TenantId, token_hash: str
+    ) -> EmailConfirmation | None:
+        return self._rows.get((tenant_id, token_hash))
+
+    async def delete_of_user(self, tenant_id: TenantId, user_id: UserId) -> None:
+        for key, confirmation in list(self._rows.items()):
+            if key[0] == tenant_id and confirmation.user_id == user_id:
+                del self._rows[key]
+
+
+class MemoryAuthThrottleRepository:
+    """An AuthThrottleRepository over in-memory tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._rows = tables.auth_throttles
+
+    async def get_for_update(
+        self, tenant_id: TenantId, scope: ThrottleScope, subject: str
+    ) -> AuthThrottle | None:
+        return self._rows.get((tenant_id, scope, subject))
+
+    async def add(self, tenant_id: TenantId, throttle: AuthThrottle) -> None:
+        key = (tenant_id, throttle.scope, throttle.subject)
+        if key in self._rows:
+            raise Conflict("This throttle exists.")
+        self._rows[key] = throttle
+
+    async def update(self, tenant_id: TenantId, throttle: AuthThrottle) -> None:
+        key = (tenant_id, throttle.scope, throttle.subject)
+        if key in self._rows:
+            self._rows[key] = throttle
+
+    async def delete_of_subject(self, tenant_id: TenantId, subject: str) -> None:
+        for key in [k for k in self._rows if k[0] == tenant_id and k[2] == subject]:
+            del self._rows[key]

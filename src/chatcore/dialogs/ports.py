@@ -1,0 +1,128 @@
+"""What the dialogs context needs from the outside world.
+
+Every repository method takes the tenant and the owner from the verified
+principal: another owner's dialog is simply not found, whatever id is guessed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from chatcore.dialogs.model import Dialog, DialogId, Message
+from chatcore.dialogs.model_port import Passage
+from chatcore.identity.principal import Principal
+from chatcore.pagination import Page, PageRequest
+from chatcore.tenants.model import Tenant, TenantId
+
+
+class DialogRepository(Protocol):
+    """Stored dialogs, each visible to its owner only."""
+
+    async def add(self, tenant_id: TenantId, dialog: Dialog) -> None:
+        """Store a new dialog of this tenant."""
+        ...
+
+    async def get(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
+    ) -> Dialog | None:
+        """The dialog, or None if it is not this owner's."""
+        ...
+
+    async def list(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, page: PageRequest
+    ) -> Page[Dialog]:
+        """The owner's dialogs, newest (by creation) first."""
+        ...
+
+    async def rename(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId,
+        title: str, at: datetime,
+    ) -> bool:
+        """Set the title and ``updated_at``; False if the dialog is not this owner's."""
+        ...
+
+    async def touch(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId, at: datetime
+    ) -> bool:
+        """Set ``updated_at``; False if the dialog is not this owner's."""
+        ...
+
+    async def delete(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
+    ) -> bool:
+        """Delete the dialog and its messages; False if it is not this owner's."""
+        ...
+
+    async def delete_owned(self, tenant_id: TenantId, owner_id: uuid.UUID) -> None:
+        """Delete every dialog of the owner, with their messages."""
+        ...
+
+
+class MessageRepository(Protocol):
+    """Stored messages, each visible to the owner of its dialog only."""
+
+    async def add(self, tenant_id: TenantId, message: Message) -> None:
+        """Store a message in a dialog the caller has found to be the owner's."""
+        ...
+
+    async def of_dialog(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
+    ) -> list[Message]:
+        """Every message of the dialog, oldest first; empty if it is not this owner's."""
+        ...
+
+    async def recent(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId, limit: int
+    ) -> list[Message]:
+        """The newest ``limit`` messages of the dialog, returned oldest first."""
+        ...
+
+
+class PromptSource(Protocol):
+    """Where the system prompt of a tenant's chats comes from."""
+
+    def system_prompt(self, tenant: Tenant) -> str:
+        """The system prompt for this tenant: its own, or the deployment's default."""
+        ...
+
+
+class RetrievedPassage(msgspec.Struct, frozen=True, kw_only=True):
+    """A passage found for a question, with the chunk it came from and its relevance."""
+
+    passage: Passage
+    chunk_id: str
+    score: float
+
+
+class Retriever(Protocol):
+    """Finds passages of the principal's own documents relevant to a question."""
+
+    async def retrieve(
+        self, principal: Principal, query: str, k: int
+    ) -> list[RetrievedPassage]:
+        """Up to ``k`` passages, most relevant first."""
+        ...
+
+
+class UsageRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """The tokens one model call cost, and whom it is billed to."""
+
+    tenant_id: TenantId
+    principal_id: uuid.UUID
+    dialog_id: DialogId
+    model: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    at: datetime
+
+
+class UsageRecorder(Protocol):
+    """Where the cost of every model call is recorded."""
+
+    async def record(self, record: UsageRecord) -> None:
+        """Record one model call's usage."""
+        ...

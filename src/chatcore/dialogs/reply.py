@@ -1,0 +1,99 @@
+"""A reply in the making: whose it is, what the model has said so far, how it ended,
+and what it becomes once it ends (a stored message and a usage record)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from chatcore.dialogs.events import Citations, Meta
+from chatcore.dialogs.model import Message
+from chatcore.dialogs.model_port import Completion, FinishReason, ModelEvent, Turn
+from chatcore.dialogs.ports import UsageRecord
+from chatcore.dialogs.tokens import estimate_tokens
+from chatcore.errors import ChatcoreError
+from chatcore.identity.principal import Principal
+
+
+class ReplyDraft:
+    """The mutable state of one reply while it streams; the ChatService's alone."""
+
+    def __init__(
+        self,
+        *,
+        principal: Principal,
+        meta: Meta,
+        question: str,
+        history: list[Turn],
+        system_prompt: str,
+        model: str | None,
+        use_documents: bool,
+    ) -> None:
+        self.principal = principal
+        self.meta = meta
+        self.question = question
+        self.history = history
+        self.system_prompt = system_prompt
+        self.model = model
+        self.use_documents = use_documents
+        self.pieces: list[str] = []
+        self.events: AsyncIterator[ModelEvent] | None = None
+        self.completion: Completion | None = None
+        self.citations: Citations | None = None
+        self.prompt_estimate = 0
+        # Until it ends otherwise, a reply was abandoned: that is how it ends when the
+        # consumer goes away, which the stream learns too late to say so.
+        self.finish_reason: FinishReason = "cancelled"
+        self.error: ChatcoreError | None = None
+
+    def ended(self) -> None:
+        """The model finished: its own finish reason, or ``stop`` if it gave none."""
+        self.finish_reason = self.completion.finish_reason if self.completion else "stop"
+
+    def failed(self, error: ChatcoreError) -> None:
+        """The reply broke off with ``error``."""
+        self.finish_reason, self.error = "error", error
+
+    def tokens(self) -> tuple[int, int]:
+        """Prompt and completion tokens: the provider's, or estimates if it never said."""
+        if self.completion is not None:
+            return self.completion.prompt_tokens, self.completion.completion_tokens
+        return self.prompt_estimate, estimate_tokens(self.text())
+
+    def message(self, at: datetime) -> Message:
+        """The reply as the dialog's assistant message."""
+        prompt_tokens, completion_tokens = self.tokens()
+        return Message(
+            id=self.meta.assistant_message_id,
+            tenant_id=self.principal.tenant_id,
+            dialog_id=self.meta.dialog_id,
+            owner_id=self.principal.id,
+            role="assistant",
+            content=self.text(),
+            created_at=at,
+            finish_reason=self.finish_reason,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            model=self.model_name(),
+        )
+
+    def usage(self, at: datetime) -> UsageRecord:
+        """What the reply cost, for the principal's account."""
+        prompt_tokens, completion_tokens = self.tokens()
+        return UsageRecord(
+            tenant_id=self.principal.tenant_id,
+            principal_id=self.principal.id,
+            dialog_id=self.meta.dialog_id,
+            model=self.model_name(),
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            at=at,
+        )
+
+    def text(self) -> str:
+        """The reply so far, as it can be stored (Postgres text cannot hold NUL)."""
+        return "".join(self.pieces).replace("\x00", "")
+
+    def model_name(self) -> str | None:
+        """The model that answered, as it said, else the one asked for (if named)."""
+        return self.completion.model if self.completion else self.model

@@ -1,0 +1,128 @@
+"""What identity needs from storage. Every method takes the tenant first, from a
+verified credential or the request's tenant, and never sees another tenant's rows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Protocol
+
+from chatcore.identity.model import (
+    AuthThrottle,
+    EmailConfirmation,
+    OtpChallenge,
+    Session,
+    SessionId,
+    ThrottleScope,
+    User,
+    UserId,
+)
+from chatcore.tenants.model import TenantId
+
+
+class UserRepository(Protocol):
+    """Stored accounts."""
+
+    async def add(self, tenant_id: TenantId, user: User) -> None:
+        """Store a new user; raises Conflict if the email is taken in this tenant."""
+        ...
+
+    async def get(self, tenant_id: TenantId, user_id: UserId) -> User | None:
+        """The user, or None if it is not this tenant's."""
+        ...
+
+    async def get_by_email(self, tenant_id: TenantId, email: str) -> User | None:
+        """The user with this (normalised) email in this tenant, or None."""
+        ...
+
+    async def update(self, tenant_id: TenantId, user: User) -> None:
+        """Replace a stored user's password, confirmation and display name."""
+        ...
+
+    async def delete(self, tenant_id: TenantId, user_id: UserId) -> None:
+        """Remove the user row (nothing else; see the erasers)."""
+        ...
+
+
+class SessionRepository(Protocol):
+    """Server-side sessions; deleting one revokes its tokens."""
+
+    async def add(self, tenant_id: TenantId, session: Session) -> None:
+        """Store a new session."""
+        ...
+
+    async def get(self, tenant_id: TenantId, session_id: SessionId) -> Session | None:
+        """The session, or None if it is not this tenant's or was revoked."""
+        ...
+
+    async def touch(self, tenant_id: TenantId, session_id: SessionId, seen_at: datetime) -> None:
+        """Record that the session was used at ``seen_at``."""
+        ...
+
+    async def delete(self, tenant_id: TenantId, session_id: SessionId) -> None:
+        """Revoke one session."""
+        ...
+
+    async def delete_of_principal(self, tenant_id: TenantId, principal_id: uuid.UUID) -> None:
+        """Revoke every session of a principal."""
+        ...
+
+
+class OtpChallengeRepository(Protocol):
+    """The live one-time code per email."""
+
+    async def get_for_update(self, tenant_id: TenantId, email: str) -> OtpChallenge | None:
+        """The email's challenge, locked until the transaction ends, or None."""
+        ...
+
+    async def add(self, tenant_id: TenantId, challenge: OtpChallenge) -> None:
+        """Store the first challenge of an email; raises Conflict if it has one."""
+        ...
+
+    async def update(self, tenant_id: TenantId, challenge: OtpChallenge) -> None:
+        """Replace the email's challenge (a new code, or a try counted)."""
+        ...
+
+    async def delete(self, tenant_id: TenantId, email: str) -> None:
+        """Forget the email's challenge."""
+        ...
+
+
+class EmailConfirmationRepository(Protocol):
+    """Pending email-confirmation links."""
+
+    async def add(self, tenant_id: TenantId, confirmation: EmailConfirmation) -> None:
+        """Store a new link."""
+        ...
+
+    async def get_for_update(
+        self, tenant_id: TenantId, token_hash: str
+    ) -> EmailConfirmation | None:
+        """The link with this token hash, locked until the transaction ends, or None."""
+        ...
+
+    async def delete_of_user(self, tenant_id: TenantId, user_id: UserId) -> None:
+        """Forget every pending link of a user."""
+        ...
+
+
+class AuthThrottleRepository(Protocol):
+    """Counters that slow down mails and password guesses per email."""
+
+    async def get_for_update(
+        self, tenant_id: TenantId, scope: ThrottleScope, subject: str
+    ) -> AuthThrottle | None:
+        """The counter, locked until the transaction ends, or None."""
+        ...
+
+    async def add(self, tenant_id: TenantId, throttle: AuthThrottle) -> None:
+        """Store a new counter; raises Conflict if one exists for its scope and subject."""
+        ...
+
+    async def update(self, tenant_id: TenantId, throttle: AuthThrottle) -> None:
+        """Replace a stored counter."""
+        ...
+
+    async def delete_of_subject(self, tenant_id: TenantId, subject: str) -> None:
+        """Forget every counter about a subject (an email), whatever its scope."""
+        ...

@@ -1,0 +1,202 @@
+"""``/v1/auth/*`` and ``/v1/sessions``: sign-in, sign-up, sign-out, deletion."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request, Response, Router, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.response import Redirect
+from litestar.types import ControllerRouterHandler
+
+from chatcore.identity.accounts import DeleteAccount, GetAccount
+from chatcore.identity.login import Login
+from chatcore.identity.model import Credential
+from chatcore.identity.otp import RequestOtp, VerifyOtp
+from chatcore.identity.principal import Principal
+from chatcore.identity.registration import ConfirmEmail, Register
+from chatcore.identity.sessions import CreateAnonymousSession, DeleteSession, Logout
+from chatcore.tenants.model import Tenant
+from http_shell.credentials import cleared_cookie, session_cookie
+from http_shell.schemas_auth import (
+    Accepted,
+    AnonymousSessionOut,
+    ConfirmedOut,
+    CredentialOut,
+    EmailBody,
+    OtpVerifyBody,
+    PasswordBody,
+    UserOut,
+    anonymous_me,
+)
+from http_shell.settings import Settings
+
+MAX_AUTH_BODY = 1024 * 1024
+_CODE_SENT = Accepted("accepted", "If the address can receive mail, a code is on its way.")
+_LINK_SENT = Accepted("accepted", "If the address can receive mail, a link is on its way.")
+
+Me = NamedDependency[Principal]
+CurrentTenant = NamedDependency[Tenant]
+Config = NamedDependency[Settings]
+MaybeMe = NamedDependency[Principal | None]
+
+
+def _user_agent(request: Request[Any, Any, Any]) -> str | None:
+    return request.headers.get("user-agent")
+
+
+def _signed_in(credential: Credential, settings: Settings) -> Response[CredentialOut]:
+    return Response(
+        CredentialOut.of(credential), cookies=[session_cookie(credential.access_token, settings)]
+    )
+
+
+@post(
+    "/otp/request",
+    status_code=202,
+    summary="Mail a sign-in code",
+    request_max_body_size=MAX_AUTH_BODY,
+)
+async def request_otp_route(
+    data: JSONBody[EmailBody], tenant: CurrentTenant, request_otp: NamedDependency[RequestOtp]
+) -> Accepted:
+    await request_otp(tenant, data.email)
+    return _CODE_SENT
+
+
+@post(
+    "/otp/verify",
+    status_code=200,
+    summary="Sign in with the mailed code",
+    request_max_body_size=MAX_AUTH_BODY,
+)
+async def verify_otp_route(
+    request: Request[Any, Any, Any],
+    data: JSONBody[OtpVerifyBody],
+    tenant: CurrentTenant,
+    optional_principal: MaybeMe,
+    verify_otp: NamedDependency[VerifyOtp],
+    settings: Config,
+) -> Response[CredentialOut]:
+    credential = await verify_otp(
+        tenant, data.email, data.code, _user_agent(request), optional_principal
+    )
+    return _signed_in(credential, settings)
+
+
+@post(
+    "/register",
+    status_code=202,
+    summary="Sign up; mails a confirmation link",
+    request_max_body_size=MAX_AUTH_BODY,
+)
+async def register_route(
+    data: JSONBody[PasswordBody], tenant: CurrentTenant, register: NamedDependency[Register]
+) -> Accepted:
+    await register(tenant, data.email, data.password)
+    return _LINK_SENT
+
+
+@get("/confirm", summary="Confirm an email address (the mailed link)")
+async def confirm_route(
+    token: str, confirm_email: NamedDependency[ConfirmEmail], settings: Config
+) -> Response[ConfirmedOut] | Redirect:
+    user = await confirm_email(token)
+    if settings.confirm_redirect:
+        return Redirect(settings.confirm_redirect, status_code=303)
+    return Response(ConfirmedOut("confirmed", user.email))
+
+
+@post(
+    "/login",
+    status_code=200,
+    summary="Sign in with email and password",
+    request_max_body_size=MAX_AUTH_BODY,
+)
+async def login_route(
+    request: Request[Any, Any, Any],
+    data: JSONBody[PasswordBody],
+    tenant: CurrentTenant,
+    optional_principal: MaybeMe,
+    login: NamedDependency[Login],
+    settings: Config,
+) -> Response[CredentialOut]:
+    credential = await login(
+        tenant, data.email, data.password, _user_agent(request), optional_principal
+    )
+    return _signed_in(credential, settings)
+
+
+@post("/logout", status_code=204, summary="End this session")
+async def logout_route(
+    principal: Me, logout: NamedDependency[Logout], settings: Config
+) -> Response[None]:
+    await logout(principal)
+    return Response(None, status_code=204, cookies=[cleared_cookie(settings)])
+
+
+@get("/me", summary="Who is signed in")
+async def me_route(principal: Me, get_account: NamedDependency[GetAccount]) -> UserOut:
+    if principal.kind == "anonymous":
+        return anonymous_me(principal)
+    return UserOut.of(await get_account(principal))
+
+
+@delete("/me", status_code=204, summary="Delete the account and everything it owns")
+async def delete_me_route(
+    principal: Me, delete_account: NamedDependency[DeleteAccount], settings: Config
+) -> Response[None]:
+    await delete_account(principal)
+    return Response(None, status_code=204, cookies=[cleared_cookie(settings)])
+
+
+@post("/", status_code=201, summary="Start an anonymous session")
+async def create_session_route(
+    request: Request[Any, Any, Any],
+    tenant: CurrentTenant,
+    create_anonymous_session: NamedDependency[CreateAnonymousSession],
+    settings: Config,
+) -> Response[AnonymousSessionOut]:
+    credential = await create_anonymous_session(tenant, _user_agent(request))
+    return Response(
+        AnonymousSessionOut.of(credential),
+        status_code=201,
+        cookies=[session_cookie(credential.access_token, settings)],
+    )
+
+
+@delete("/{session_id:uuid}", status_code=204, summary="Delete a session and its data")
+async def delete_session_route(
+    session_id: FromPath[uuid.UUID],
+    principal: Me,
+    delete_session: NamedDependency[DeleteSession],
+    settings: Config,
+) -> Response[None]:
+    await delete_session(principal, session_id)
+    cookies = [cleared_cookie(settings)] if session_id == principal.session_id else []
+    return Response(None, status_code=204, cookies=cookies)
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    Router(
+        path="/v1/auth",
+        route_handlers=[
+            request_otp_route,
+            verify_otp_route,
+            register_route,
+            confirm_route,
+            login_route,
+            logout_route,
+            me_route,
+            delete_me_route,
+        ],
+        tags=["auth"],
+    ),
+    Router(
+        path="/v1/sessions",
+        route_handlers=[create_session_route, delete_session_route],
+        tags=["sessions"],
+    ),
+]

@@ -1,0 +1,91 @@
+"""Dialog CRUD for the calling principal."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Router, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.types import ControllerRouterHandler
+
+from chatcore.dialogs.model import DialogId
+from chatcore.dialogs.use_cases import (
+    CreateDialog,
+    DeleteDialog,
+    GetDialog,
+    ListDialogs,
+    RenameDialog,
+)
+from chatcore.identity.principal import Principal
+from chatcore.pagination import PageRequest
+from http_shell.schemas_dialogs import (
+    CreateDialogBody,
+    DialogDetailOut,
+    DialogOut,
+    DialogPage,
+    RenameDialogBody,
+)
+
+Me = NamedDependency[Principal]
+
+
+@post("/", status_code=201, summary="Start a dialog")
+async def create_dialog_route(
+    principal: Me,
+    create_dialog: NamedDependency[CreateDialog],
+    data: JSONBody[CreateDialogBody | None] = None,
+) -> DialogOut:
+    return DialogOut.of(await create_dialog(principal, data.title if data else None))
+
+
+@get("/", summary="The caller's dialogs, newest first")
+async def list_dialogs_route(
+    principal: Me,
+    list_dialogs: NamedDependency[ListDialogs],
+    limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
+    cursor: str | None = None,
+) -> DialogPage:
+    page = await list_dialogs(principal, PageRequest.parse(limit, cursor))
+    return DialogPage(items=[DialogOut.of(d) for d in page.items], next_cursor=page.next_cursor)
+
+
+@get("/{dialog_id:uuid}", summary="A dialog with its messages")
+async def get_dialog_route(
+    dialog_id: FromPath[uuid.UUID], principal: Me, get_dialog: NamedDependency[GetDialog]
+) -> DialogDetailOut:
+    return DialogDetailOut.of(await get_dialog(principal, DialogId(dialog_id)))
+
+
+@patch("/{dialog_id:uuid}", summary="Rename a dialog")
+async def rename_dialog_route(
+    dialog_id: FromPath[uuid.UUID],
+    data: JSONBody[RenameDialogBody],
+    principal: Me,
+    rename_dialog: NamedDependency[RenameDialog],
+) -> DialogOut:
+    return DialogOut.of(await rename_dialog(principal, DialogId(dialog_id), data.title))
+
+
+@delete("/{dialog_id:uuid}", status_code=204, summary="Delete a dialog and its messages")
+async def delete_dialog_route(
+    dialog_id: FromPath[uuid.UUID], principal: Me, delete_dialog: NamedDependency[DeleteDialog]
+) -> None:
+    await delete_dialog(principal, DialogId(dialog_id))
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    Router(
+        path="/v1/dialogs",
+        route_handlers=[
+            create_dialog_route,
+            list_dialogs_route,
+            get_dialog_route,
+            rename_dialog_route,
+            delete_dialog_route,
+        ],
+        tags=["dialogs"],
+        security=[{"bearer": []}],
+    )
+]

@@ -1,0 +1,75 @@
+"""Relaying a chat stream to a client that may be slow or may go away.
+
+A producer task reads the core's stream into a small queue; the response reads the
+queue. The response can then send keep-alive comments while the model is quiet,
+and cancelling the producer is all it takes to stop the model when the client
+leaves, whatever the response was doing at that moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Final
+
+from chatcore.dialogs.events import ChatEvent
+from chatcore.dialogs.stream import ChatStream
+
+log = logging.getLogger("chatcore.http")
+
+KEEPALIVE_SECONDS: Final = 15.0
+_QUEUE_SIZE: Final = 256  # back-pressure: a stalled client slows the model, not memory
+_END: Final = object()
+
+
+class StreamRelay:
+    """Reads a ChatStream in its own task; ``events()`` yields what it read."""
+
+    def __init__(self, stream: ChatStream) -> None:
+        self._stream = stream
+        self._queue: asyncio.Queue[object] = asyncio.Queue(_QUEUE_SIZE)
+        self._producer = asyncio.create_task(self._produce())
+
+    def cancel(self) -> None:
+        """Ask the model to stop; the stream still ends with usage and done."""
+        self._stream.cancel()
+
+    def stop(self) -> None:
+        """Abandon the stream (the client left); the reply so far is stored."""
+        self._producer.cancel()
+
+    async def abandon(self) -> None:
+        """``stop()`` as a coroutine, for hooks that run after a response ends."""
+        self.stop()
+
+    async def finished(self) -> None:
+        """Wait until the producer has ended, however it ended."""
+        await asyncio.wait({self._producer})
+
+    async def events(self, keepalive: float = KEEPALIVE_SECONDS) -> AsyncIterator[ChatEvent | None]:
+        """The stream's events, with None after every ``keepalive`` seconds of silence."""
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(keepalive):
+                        item = await self._queue.get()
+                except TimeoutError:
+                    yield None
+                    continue
+                if item is _END:
+                    return
+                yield item  # type: ignore[misc]
+        finally:
+            self.stop()
+
+    async def _produce(self) -> None:
+        try:
+            async for event in self._stream:
+                await self._queue.put(event)
+        except Exception:
+            log.exception("chat stream failed")
+        finally:
+            await self._stream.aclose()
+        # Reached only when not cancelled, that is while someone still reads.
+        await self._queue.put(_END)
