@@ -10,7 +10,7 @@ ADMIN_TOKEN = "test-admin-token"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
 
-def test_settings(database_url: str, data_dir: Path, **overrides: str) -> Settings:
+def app_settings(database_url: str, data_dir: Path, **overrides: str) -> Settings:
     """Settings as a deployment would load them from its environment."""
     environ = {
         "CHATCORE_DATABASE_URL": database_url,

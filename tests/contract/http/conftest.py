@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,20 +16,26 @@ from litestar.testing import AsyncTestClient
 from adapters.security.argon2 import Argon2PasswordHasher
 from http_shell.app import create_app
 from http_shell.container import build_container
-from tests.support.app import test_settings
+from tests.support.app import app_settings
+from tests.support.smtp_server import CapturingSmtpServer
+from tests.support.openai_stub import OpenAIStub
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncTestClient[Litestar]]]
 
 
 @pytest.fixture
 def make_client(sqlite_url: str, tmp_path: Path) -> ClientFactory:
-    """Open a client on an app with these setting overrides (default: a fresh SQLite)."""
+    """Open a client on an app with these setting overrides (default: a fresh SQLite);
+    ``clock=`` replaces the app's clock."""
 
     @asynccontextmanager
     async def open_client(**overrides: Any) -> AsyncIterator[AsyncTestClient[Litestar]]:
         database_url = overrides.pop("database_url", sqlite_url)
-        settings = test_settings(database_url, tmp_path, **overrides)
+        clock = overrides.pop("clock", None)
+        settings = app_settings(database_url, tmp_path, **overrides)
         container = build_container(settings)
+        if clock is not None:
+            container.clock.override(providers.Object(clock))
         # Real argon2id, with the smallest cost it allows: tests check behaviour, not cost.
         container.password_hasher.override(
             providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=8, parallelism=1)
@@ -45,4 +51,37 @@ def make_client(sqlite_url: str, tmp_path: Path) -> ClientFactory:
 async def client(make_client: ClientFactory) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """A client on an app with the test defaults."""
     async with make_client() as opened:
+        yield opened
+
+
+@pytest_asyncio.fixture
+async def openai_stub() -> AsyncIterator[OpenAIStub]:
+    """An OpenAI-compatible server on loopback, for apps with ``llm_provider="openai"``."""
+    async with OpenAIStub() as stub:
+        yield stub
+
+
+@pytest.fixture
+def smtp() -> Iterator[CapturingSmtpServer]:
+    """A capturing SMTP server on loopback for one test."""
+    with CapturingSmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def make_mail_client(make_client: ClientFactory, smtp: CapturingSmtpServer) -> ClientFactory:
+    """Like ``make_client``, on an app that mails through ``smtp``."""
+
+    def open_client(**overrides: Any) -> AbstractAsyncContextManager[AsyncTestClient[Litestar]]:
+        return make_client(
+            smtp_host=smtp.host, smtp_port=str(smtp.port), smtp_starttls="false", **overrides
+        )
+
+    return open_client
+
+
+@pytest_asyncio.fixture
+async def mail_client(make_mail_client: ClientFactory) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """A client on an app with the test defaults that mails through ``smtp``."""
+    async with make_mail_client() as opened:
         yield opened
