@@ -27,5 +27,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
+# Side-by-side benchmark (bench/README.md): chatcore against bare references, tables
+# printed and kept under bench/results/. Load from wrk when installed, else Python.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

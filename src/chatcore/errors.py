@@ -119,6 +119,12 @@ class RateLimited(ChatcoreError):
         self.retry_after = max(1, retry_after)
 
 
+class QuotaExceeded(ChatcoreError):
+    """The monthly token quota (the principal's, or the tenant's cap) is used up."""
+
+    code = "quota_exceeded"
+
+
 class Unavailable(ChatcoreError):
     """A dependency (database, mail server, model provider) cannot be reached."""
 
@@ -127,3 +133,15 @@ class Unavailable(ChatcoreError):
     def __init__(self, dependency: str) -> None:
         super().__init__(f"{dependency} is unavailable")
         self.dependency = dependency
+
+
+class FileTooLarge(ChatcoreError):
+    """An upload is larger than the configured limit."""
+
+    code = "file_too_large"
+
+
+class UnsupportedMediaType(ChatcoreError):
+    """An upload is of a kind that is not accepted (judged from its bytes)."""
+
+    code = "unsupported_media_type"

@@ -6,10 +6,12 @@ use case that fails half-way leaves nothing half-written behind.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Protocol
 
 from chatcore.dialogs.ports import DialogRepository, MessageRepository
+from chatcore.documents.ports import ChunkIndex, DocumentRepository
 from chatcore.identity.ports import (
     AuthThrottleRepository,
     EmailConfirmationRepository,
@@ -17,7 +19,9 @@ from chatcore.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from chatcore.profile.ports import ProfileRepository, SavedItemRepository
 from chatcore.tenants.ports import TenantRepository
+from chatcore.usage.ports import RateLimiter, UsageLedger
 
 
 class UnitOfWork(Protocol):
@@ -63,8 +67,43 @@ class UnitOfWork(Protocol):
         """Mail and login throttles in this transaction."""
         ...
 
+    @property
+    def usage(self) -> UsageLedger:
+        """The usage ledger in this transaction."""
+        ...
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """Chat request counters in this transaction."""
+        ...
+
+    @property
+    def profiles(self) -> ProfileRepository:
+        """Users' profiles in this transaction."""
+        ...
+
+    @property
+    def saved_items(self) -> SavedItemRepository:
+        """Saved items in this transaction."""
+        ...
+
+    @property
+    def documents(self) -> DocumentRepository:
+        """Uploaded documents in this transaction."""
+        ...
+
+    @property
+    def chunks(self) -> ChunkIndex:
+        """Documents' chunks and their vectors in this transaction."""
+        ...
+
     async def commit(self) -> None:
-        """Make this transaction's changes durable."""
+        """Make this transaction's changes durable, then run the ``after_commit`` actions."""
+        ...
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run ``action`` once this transaction has committed, never if it rolls back
+        (removing files that rows referred to, say). It must not open a unit of work."""
         ...
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -24,7 +24,18 @@ from http_shell.credentials import (
 )
 from http_shell.dependencies import container_dependencies
 from http_shell.problems import EXCEPTION_HANDLERS
-from http_shell.routes import auth, chat, dialogs, health, tenants, ws_chat
+from http_shell.routes import (
+    auth,
+    chat,
+    dialogs,
+    documents,
+    health,
+    profile,
+    tenants,
+    usage,
+    ws_chat,
+    ws_events,
+)
 from http_shell.routes.health import VERSION
 from http_shell.settings import Settings, load_settings
 
@@ -59,6 +70,10 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *dialogs.ROUTES,
             *chat.ROUTES,
             *ws_chat.ROUTES,
+            *profile.ROUTES,
+            *ws_events.ROUTES,
+            *usage.ROUTES,
+            *documents.ROUTES,
         ],
         dependencies={
             **container_dependencies(container),

@@ -1,4 +1,4 @@
-"""The ``chatcore`` command: ``serve``, ``migrate``, ``tenant create|list``."""
+"""The ``chatcore`` command: ``serve``, ``migrate``, ``reindex``, ``tenant create|list``."""
 
 from __future__ import annotations
 
@@ -62,6 +62,16 @@ async def _migrate_now(settings: Settings) -> None:
         pass
 
 
+def _reindex(_: argparse.Namespace, settings: Settings) -> int:
+    async def reindex() -> int:
+        async with chatcore_system(settings) as container:
+            return await container.reindex_documents()()
+
+    count = asyncio.run(reindex())
+    print(f"chatcore: re-embedded {count} chunk(s) with the {settings.embedder} embedder")
+    return 0
+
+
 def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
     async def create() -> None:
         async with chatcore_system(settings) as container:
@@ -104,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(run=_migrate)
+
+    reindex = commands.add_parser(
+        "reindex", help="re-embed document chunks after CHATCORE_EMBEDDER changed"
+    )
+    reindex.set_defaults(run=_reindex)
 
     tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(
         required=True, metavar="ACTION"

@@ -10,12 +10,17 @@ import hashlib
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from dependency_injector import containers, providers
+from sqlalchemy.engine import make_url
 
+from adapters.embed import LocalEmbedder, OpenAIEmbedder
+from adapters.events import InProcessEventBus, PostgresEventBus
+from adapters.extract import PlainTextExtractor, PypdfTextExtractor
+from adapters.images import PillowImageNormalizer
 from adapters.llm import LocalChatModel, OpenAIChatModel
 from adapters.mail import ConsoleMailer, SmtpMailer
-from adapters.memory.usage import MemoryUsageRecorder
 from adapters.prompts import FilePromptSource
 from adapters.security.argon2 import Argon2PasswordHasher
 from adapters.security.jwt import JwtTokenIssuer
@@ -23,6 +28,7 @@ from adapters.sql.engine import create_engine
 from adapters.sql.health import SqlDatabaseProbe
 from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from adapters.storage import LocalFileBlobStore
 from chatcore.dialogs.erasure import DialogEraser
 from chatcore.dialogs.model_port import ChatModel
 from chatcore.dialogs.service import ChatService, ChatSettings
@@ -33,6 +39,21 @@ from chatcore.dialogs.use_cases import (
     ListDialogs,
     RenameDialog,
 )
+from chatcore.documents.erasure import DocumentEraser
+from chatcore.documents.ingestion import IngestDocument
+from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
+from chatcore.documents.ports import Embedder, TextExtractor
+from chatcore.documents.reindex import ReindexDocuments
+from chatcore.documents.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.uploads import UploadDocument
+from chatcore.documents.use_cases import (
+    DeleteDocument,
+    GetDocument,
+    GetDocumentFile,
+    ListDocuments,
+)
+from chatcore.documents.worker import DocumentWorker
+from chatcore.events.listening import ListenForEvents
 from chatcore.health import CheckDatabase
 from chatcore.identity.accounts import DeleteAccount, GetAccount
 from chatcore.identity.credentials import Mailer
@@ -48,6 +69,11 @@ from chatcore.identity.sessions import (
     SessionStarter,
 )
 from chatcore.kernel import RandomIdFactory, SystemClock
+from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
+from chatcore.profile.erasure import ProfileEraser
+from chatcore.profile.model import ProfilePolicy
+from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
+from chatcore.profile.use_cases import GetProfile, UpdateProfile
 from chatcore.tenants.directory import TenantDirectory
 from chatcore.tenants.use_cases import (
     CreateTenant,
@@ -57,6 +83,8 @@ from chatcore.tenants.use_cases import (
     TenantDefaults,
     UpdateTenant,
 )
+from chatcore.usage.erasure import UsageEraser
+from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat
 from http_shell.settings import Settings, ensure_secret_key
 
 
@@ -110,6 +138,50 @@ def derive_otp_key(settings: Settings) -> bytes:
     return hmac.new(settings.secret_key.encode(), b"chatcore otp codes", hashlib.sha256).digest()
 
 
+def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
+    """Postgres LISTEN/NOTIFY whenever the database is Postgres, so that an event
+    reaches sockets held by every server process; else this process's own bus."""
+    if settings.backend != "postgresql":
+        return InProcessEventBus()
+    dsn = make_url(settings.database_url).set(drivername="postgresql")
+    return PostgresEventBus(dsn.render_as_string(hide_password=False))
+
+
+def make_avatar_store(settings: Settings) -> LocalFileBlobStore:
+    """Avatar files, apart from documents' files."""
+    return LocalFileBlobStore(Path(settings.storage_dir) / "avatars")
+
+
+def make_document_store(settings: Settings) -> LocalFileBlobStore:
+    """Uploaded documents' files, apart from avatars."""
+    return LocalFileBlobStore(Path(settings.storage_dir) / "documents")
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured embedder; the offline one by default."""
+    if settings.embedder == "openai":
+        return OpenAIEmbedder(
+            api_key=settings.openai_api_key or "unused", base_url=settings.openai_base_url
+        )
+    return LocalEmbedder()
+
+
+def make_text_extractors() -> dict[str, TextExtractor]:
+    """A text extractor for every accepted content type."""
+    text = PlainTextExtractor()
+    return {PDF: PypdfTextExtractor(), PLAIN_TEXT: text, MARKDOWN: text}
+
+
+def upload_limit(settings: Settings) -> int:
+    """The largest accepted upload, in bytes."""
+    return settings.max_upload_mb * 1024 * 1024
+
+
+def make_profile_policy(settings: Settings) -> ProfilePolicy:
+    """Avatars are served by this app, under its public URL."""
+    return ProfilePolicy(avatar_url_prefix=f"{settings.public_url.rstrip('/')}/v1/avatars/")
+
+
 class Container(containers.DeclarativeContainer):
     """Adapters as singletons, use cases built on them."""
 
@@ -147,7 +219,14 @@ class Container(containers.DeclarativeContainer):
     token_issuer = providers.Singleton(JwtTokenIssuer, settings.provided.secret_key)
     mailer = providers.Singleton(make_mailer, settings)
     otp_key = providers.Singleton(derive_otp_key, settings)
-    erasers = providers.List(providers.Singleton(DialogEraser))
+    avatar_store = providers.Singleton(make_avatar_store, settings)
+    document_store = providers.Singleton(make_document_store, settings)
+    erasers = providers.List(
+        providers.Singleton(DialogEraser),
+        providers.Singleton(UsageEraser),
+        providers.Singleton(ProfileEraser, avatar_store),
+        providers.Singleton(DocumentEraser, document_store),
+    )
     session_starter = providers.Singleton(SessionStarter, clock, ids, token_issuer, policy, erasers)
     request_otp = providers.Singleton(RequestOtp, uow, mailer, clock, policy, otp_key)
     verify_otp = providers.Singleton(VerifyOtp, uow, session_starter, clock, ids, policy, otp_key)
@@ -161,18 +240,56 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Singleton(DeleteAccount, uow, erasers)
     get_account = providers.Singleton(GetAccount, uow)
 
+    # Documents and search (their ingestion tells its owner through the event bus)
+    event_bus = providers.Singleton(make_event_bus, settings)
+    embedder = providers.Singleton(make_embedder, settings)
+    text_extractors = providers.Singleton(make_text_extractors)
+    ingest_document = providers.Singleton(
+        IngestDocument, uow, document_store, text_extractors, embedder, event_bus, clock, ids
+    )
+    document_worker = providers.Singleton(DocumentWorker, uow, ingest_document)
+    upload_document = providers.Singleton(
+        UploadDocument, uow, document_store, document_worker, clock, ids,
+        providers.Callable(upload_limit, settings),
+    )
+    list_documents = providers.Singleton(ListDocuments, uow)
+    get_document = providers.Singleton(GetDocument, uow)
+    get_document_file = providers.Singleton(GetDocumentFile, get_document, document_store)
+    delete_document = providers.Singleton(DeleteDocument, uow, document_store)
+    search_documents = providers.Singleton(SearchDocuments, uow, embedder)
+    document_retriever = providers.Singleton(DocumentRetriever, search_documents)
+    reindex_documents = providers.Singleton(ReindexDocuments, uow, embedder)
+
     # Dialogs and chat
     chat_model = providers.Singleton(make_chat_model, settings)
     prompts = providers.Singleton(FilePromptSource, settings.provided.prompt_file)
-    usage_recorder = providers.Singleton(MemoryUsageRecorder)
+    usage_recorder = providers.Singleton(SettleChat, uow, ids)
+    admit_chat = providers.Singleton(AdmitChat, clock, ids, tenant_defaults)
     chat_service = providers.Singleton(
-        ChatService, uow, chat_model, prompts, usage_recorder, clock, ids, ChatSettings()
+        ChatService, uow, chat_model, prompts, usage_recorder, clock, ids, ChatSettings(),
+        admission=admit_chat, retriever=document_retriever,
     )
+    get_usage = providers.Singleton(GetUsage, uow, clock, tenant_defaults)
     create_dialog = providers.Singleton(CreateDialog, uow, clock, ids)
     list_dialogs = providers.Singleton(ListDialogs, uow)
     get_dialog = providers.Singleton(GetDialog, uow)
     rename_dialog = providers.Singleton(RenameDialog, uow, clock)
     delete_dialog = providers.Singleton(DeleteDialog, uow)
+
+    # Profile, saved items, notifications
+    listen_for_events = providers.Singleton(ListenForEvents, event_bus)
+    image_normalizer = providers.Singleton(PillowImageNormalizer)
+    profile_policy = providers.Singleton(make_profile_policy, settings)
+    get_profile = providers.Singleton(GetProfile, uow, profile_policy)
+    update_profile = providers.Singleton(UpdateProfile, uow, clock, profile_policy)
+    set_avatar = providers.Singleton(
+        SetAvatar, uow, avatar_store, image_normalizer, event_bus, clock, ids, profile_policy
+    )
+    remove_avatar = providers.Singleton(RemoveAvatar, uow, avatar_store, event_bus, clock)
+    get_avatar_file = providers.Singleton(GetAvatarFile, avatar_store)
+    save_item = providers.Singleton(SaveItem, uow, clock, ids)
+    list_saved_items = providers.Singleton(ListSavedItems, uow)
+    delete_saved_item = providers.Singleton(DeleteSavedItem, uow)
 
 
 def build_container(settings: Settings) -> Container:
@@ -187,15 +304,21 @@ async def start(container: Container, *, run_migrations: bool | None = None) -> 
     if run_migrations if run_migrations is not None else settings.auto_migrate:
         await migrate(container.engine())
     await container.ensure_tenant()(settings.default_tenant, "Default")
+    await container.document_worker().resume()
 
 
 async def stop(container: Container) -> None:
     """Let replies in flight be stored, then release every pool the container opened."""
     await container.chat_service().drain()
+    await container.document_worker().stop()
+    embedder = container.embedder()
+    if isinstance(embedder, OpenAIEmbedder):
+        await embedder.close()
     model = container.chat_model()
     if isinstance(model, OpenAIChatModel):
         await model.close()
     container.password_hasher().close()
+    await container.event_bus().close()
     await container.engine().dispose()
 
 

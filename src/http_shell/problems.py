@@ -115,6 +115,10 @@ def _validation_error(
         for e in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(e, dict)
     ]
+    missing = _MISSING_PARAMETER.match(exc.detail)
+    if not errors and missing:
+        # Litestar names a missing query, header or cookie parameter only in its detail.
+        errors = [{"field": missing.group(1), "message": "is required"}]
     return problem(422, "validation_failed", "The request is not valid.", errors=errors)
 
 
@@ -145,6 +149,7 @@ def _field_name(key: object, message: str) -> str:
 
 
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
+_MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

@@ -50,8 +50,8 @@ class UserOut(msgspec.Struct):
     created_at: datetime | None
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
-        return cls(user.id, user.email, user.display_name, None, user.created_at)
+    def of(cls, user: User, avatar_url: str | None = None) -> UserOut:
+        return cls(user.id, user.email, user.display_name, avatar_url, user.created_at)
 
 
 class CredentialOut(msgspec.Struct):

@@ -65,6 +65,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     otp_ttl_seconds: int = 600
     otp_resend_seconds: int = 60
     local_model_wps: float = 40.0
+    ws_heartbeat_seconds: float = 25.0
     default_tenant: str = "default"
     data_dir: str = "./data"
 
@@ -186,7 +187,10 @@ def _check(settings: Settings) -> None:
         )
     if settings.secret_key and len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
         raise SettingsError(f"CHATCORE_SECRET_KEY: must be at least {MIN_SECRET_BYTES} bytes")
-    for name in ("session_ttl_minutes", "otp_ttl_seconds", "db_pool_size", "max_upload_mb"):
+    for name in (
+        "session_ttl_minutes", "otp_ttl_seconds", "db_pool_size", "max_upload_mb",
+        "ws_heartbeat_seconds",
+    ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()}: must be positive")
     if settings.llm_provider == "openai" and not (

@@ -18,7 +18,7 @@ from chatcore.dialogs.stream import ChatStream
 
 log = logging.getLogger("chatcore.http")
 
-KEEPALIVE_SECONDS: Final = 15.0
+KEEPALIVE_SECONDS = 15.0  # read at every wait, so tests can shorten it
 _QUEUE_SIZE: Final = 256  # back-pressure: a stalled client slows the model, not memory
 _END: Final = object()
 
@@ -29,6 +29,7 @@ class StreamRelay:
     def __init__(self, stream: ChatStream) -> None:
         self._stream = stream
         self._queue: asyncio.Queue[object] = asyncio.Queue(_QUEUE_SIZE)
+        self._stopped = False
         self._producer = asyncio.create_task(self._produce())
 
     def cancel(self) -> None:
@@ -37,7 +38,11 @@ class StreamRelay:
 
     def stop(self) -> None:
         """Abandon the stream (the client left); the reply so far is stored."""
-        self._producer.cancel()
+        # Once only: a second cancel would interrupt the producer's cleanup, and a
+        # database connection cut off while closing is torn down, not returned.
+        if not self._stopped:
+            self._stopped = True
+            self._producer.cancel()
 
     async def abandon(self) -> None:
         """``stop()`` as a coroutine, for hooks that run after a response ends."""
@@ -47,12 +52,12 @@ class StreamRelay:
         """Wait until the producer has ended, however it ended."""
         await asyncio.wait({self._producer})
 
-    async def events(self, keepalive: float = KEEPALIVE_SECONDS) -> AsyncIterator[ChatEvent | None]:
-        """The stream's events, with None after every ``keepalive`` seconds of silence."""
+    async def events(self) -> AsyncIterator[ChatEvent | None]:
+        """The stream's events, with None after every ``KEEPALIVE_SECONDS`` of silence."""
         try:
             while True:
                 try:
-                    async with asyncio.timeout(keepalive):
+                    async with asyncio.timeout(KEEPALIVE_SECONDS):
                         item = await self._queue.get()
                 except TimeoutError:
                     yield None

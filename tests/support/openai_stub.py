@@ -15,8 +15,11 @@ recorded, with whether the client hung up before its stream ended.
 from __future__ import annotations
 
 import argparse
+import array
 import asyncio
+import base64
 import contextlib
+import hashlib
 import itertools
 import math
 import re
@@ -173,6 +176,8 @@ class OpenAIStub:
         if self._record:
             self.exchanges.append(exchange)
         config = self.config
+        if request.method == "POST" and request.path == "/v1/embeddings":
+            return await self._embeddings(body, config, exchange, writer) and keep_alive
         if request.method != "POST" or request.path != "/v1/chat/completions":
             exchange.status = 404
         elif not isinstance(body, dict) or body.get("stream") is not True:
@@ -188,6 +193,40 @@ class OpenAIStub:
             return keep_alive
         assert isinstance(body, dict)
         return await self._stream(body, config, exchange, reader, writer) and keep_alive
+
+    async def _embeddings(
+        self, body: Any, config: StubConfig, exchange: Exchange, writer: asyncio.StreamWriter
+    ) -> bool:
+        """Answer ``/v1/embeddings``: a deterministic vector per input (words hashed
+        into ``dimensions`` slots), as floats or base64 as the client asks."""
+        if not isinstance(body, dict) or not isinstance(body.get("input"), list):
+            exchange.status = 400
+        elif config.errors:
+            exchange.status = config.errors.pop(0)
+        if exchange.status != 200:
+            writer.write(_error_response(exchange.status, config.retry_after_ms, True))
+            await writer.drain()
+            return True
+        dimensions = int(body.get("dimensions", 1536))
+        data = []
+        for index, text in enumerate(body["input"]):
+            vector = _stub_vector(str(text), dimensions)
+            encoded: Any = vector.tolist()
+            if body.get("encoding_format") == "base64":
+                encoded = base64.b64encode(vector.tobytes()).decode()
+            data.append({"object": "embedding", "index": index, "embedding": encoded})
+        tokens = sum(estimate_tokens(str(text)) for text in body["input"])
+        payload = msgspec.json.encode({
+            "object": "list", "data": data, "model": body.get("model", "stub-embedding"),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        })
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\n\r\n%b" % (len(payload), payload)
+        )
+        await writer.drain()
+        exchange.completed = True
+        return True
 
     async def _stream(
         self,
@@ -272,6 +311,16 @@ def _frames(body: dict[str, Any], config: StubConfig, completion_id: str) -> lis
         frames.append(_event({**base, "choices": [], "usage": usage}))
     frames.append(b"data: [DONE]\n\n")
     return frames
+
+
+def _stub_vector(text: str, dimensions: int) -> array.array[float]:
+    """A unit vector with one hashed slot per word of ``text``."""
+    vector = array.array("f", [0.0]) * dimensions
+    for word in re.findall(r"\w+", text.lower()):
+        slot = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
+        vector[slot % dimensions] += 1.0
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return array.array("f", [x / norm for x in vector])
 
 
 def _text(content: Any) -> str:

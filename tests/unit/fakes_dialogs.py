@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Final
 
 from adapters.memory import MemoryDatabase
-from adapters.memory.usage import MemoryUsageRecorder
 from adapters.prompts import FilePromptSource
 from chatcore.dialogs.events import ChatEvent
 from chatcore.dialogs.model_port import Completion, ModelError, ModelEvent, ModelRequest, TextDelta
@@ -89,13 +88,16 @@ class FakeRetriever:
         return self.found[:k]
 
 
-class SlowUsageRecorder(MemoryUsageRecorder):
-    """Records like the memory recorder, after a round trip to the loop, as a database
-    write would take: a cancellation can land there."""
+class SlowUsageRecorder:
+    """Keeps every record, after a round trip to the loop, as a database write would
+    take: a cancellation can land there."""
+
+    def __init__(self) -> None:
+        self.records: list[UsageRecord] = []
 
     async def record(self, record: UsageRecord) -> None:
         await asyncio.sleep(0)
-        await super().record(record)
+        self.records.append(record)
 
 
 class DialogKit:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from adapters.memory.dialogs import MemoryDialogRepository, MemoryMessageRepository
+from adapters.memory.documents import MemoryChunkIndex, MemoryDocumentRepository
 from adapters.memory.identity import (
     MemoryAuthThrottleRepository,
     MemoryEmailConfirmationRepository,
@@ -20,8 +22,10 @@ from adapters.memory.identity import (
     MemorySessionRepository,
     MemoryUserRepository,
 )
+from adapters.memory.profile import MemoryProfileRepository, MemorySavedItemRepository
 from adapters.memory.tables import Tables
 from adapters.memory.tenants import MemoryTenantRepository
+from adapters.memory.usage import MemoryRateLimiter, MemoryUsageLedger
 
 
 class MemoryDatabase:
@@ -43,6 +47,7 @@ class MemoryUnitOfWork:
     def __init__(self, database: MemoryDatabase) -> None:
         self._database = database
         self._tables: Tables | None = None
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def tenants(self) -> MemoryTenantRepository:
@@ -76,6 +81,33 @@ class MemoryUnitOfWork:
     def auth_throttles(self) -> MemoryAuthThrottleRepository:
         return MemoryAuthThrottleRepository(self._working())
 
+    @property
+    def usage(self) -> MemoryUsageLedger:
+        return MemoryUsageLedger(self._working())
+
+    @property
+    def rate_limiter(self) -> MemoryRateLimiter:
+        return MemoryRateLimiter(self._working())
+
+    @property
+    def profiles(self) -> MemoryProfileRepository:
+        return MemoryProfileRepository(self._working())
+
+    @property
+    def saved_items(self) -> MemorySavedItemRepository:
+        return MemorySavedItemRepository(self._working())
+
+    @property
+    def documents(self) -> MemoryDocumentRepository:
+        return MemoryDocumentRepository(self._working())
+
+    @property
+    def chunks(self) -> MemoryChunkIndex:
+        return MemoryChunkIndex(self._working())
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        self._after_commit.append(action)
+
     async def __aenter__(self) -> MemoryUnitOfWork:
         await self._database.lock.acquire()
         self._tables = copy.deepcopy(self._database.tables)
@@ -92,6 +124,9 @@ class MemoryUnitOfWork:
 
     async def commit(self) -> None:
         self._database.tables = copy.deepcopy(self._working())
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            await action()
 
     def _working(self) -> Tables:
         if self._tables is None:

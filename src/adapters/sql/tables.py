@@ -7,6 +7,7 @@ query by owner uses starts with it.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from pgvector.sqlalchemy import VECTOR
 
 from adapters.sql.types import UtcDateTime, json_type
 
@@ -127,4 +128,126 @@ auth_throttles = sa.Table(
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("window_started_at", UtcDateTime, nullable=False),
     sa.Column("last_at", UtcDateTime, nullable=False),
+)
+
+profiles = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("locale", sa.String(35), nullable=True),
+    sa.Column("settings", json_type(), nullable=False),
+    sa.Column("avatar", sa.String(100), nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Kept texts are copies: no foreign key to messages, so they outlive their dialog.
+saved_items = sa.Table(
+    "saved_items",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("message_id", sa.Uuid, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_saved_items_owner_created", "tenant_id", "owner_id", "created_at", "id"),
+)
+
+# The ledger outlives dialogs (no foreign key to them): usage stays billed.
+usage_entries = sa.Table(
+    "usage_entries",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("principal_id", sa.Uuid, nullable=False),
+    sa.Column("dialog_id", sa.Uuid, nullable=False),
+    sa.Column("model", sa.String(200), nullable=True),
+    sa.Column("prompt_tokens", sa.Integer, nullable=False),
+    sa.Column("completion_tokens", sa.Integer, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Index("ix_usage_entries_principal_at", "tenant_id", "principal_id", "at"),
+)
+
+# Running totals per month; ``subject_id`` is a principal's id, or the tenant's own id
+# for the whole tenant. Admissions lock these rows, so they also serialise the checks.
+usage_totals = sa.Table(
+    "usage_totals",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("subject_id", sa.Uuid, primary_key=True),
+    sa.Column("period_start", UtcDateTime, primary_key=True),
+    sa.Column("prompt_tokens", sa.BigInteger, nullable=False),
+    sa.Column("completion_tokens", sa.BigInteger, nullable=False),
+)
+
+usage_reservations = sa.Table(
+    "usage_reservations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("principal_id", sa.Uuid, nullable=False),
+    sa.Column("tokens", sa.Integer, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Index("ix_usage_reservations_principal", "tenant_id", "principal_id"),
+)
+
+# One row per subject: the times of its requests in the current window (at most the
+# limit of them), as a JSON list; the row is also the lock that orders its requests.
+rate_windows = sa.Table(
+    "rate_windows",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("subject_id", sa.Uuid, primary_key=True),
+    sa.Column("hits", json_type(), nullable=False),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("blob_key", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("pages", sa.Integer, nullable=False),
+    sa.Column("chunks", sa.Integer, nullable=False),
+    sa.Column("error", sa.String(500), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("status IN ('processing', 'ready', 'failed')", name="status"),
+    sa.UniqueConstraint("tenant_id", "owner_id", "sha256", name="uq_documents_owner_sha256"),
+    sa.Index("ix_documents_owner_created", "tenant_id", "owner_id", "created_at", "id"),
+)
+
+_SEQUENCE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # INTEGER: a rowid alias
+
+# Postgres adds a generated ``search_vector`` tsvector column and vector indexes,
+# SQLite an FTS5 table kept in step by triggers (see migration 0004): queries that
+# use them live in ``adapters.sql.chunk_dialects``.
+document_chunks = sa.Table(
+    "document_chunks",
+    metadata,
+    # A stable integer key: on SQLite it is the rowid, which the FTS5 table shares.
+    sa.Column("seq", _SEQUENCE, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.Uuid, nullable=False, unique=True),
+    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column(
+        "document_id", sa.Uuid, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("ordinal", sa.Integer, nullable=False),
+    sa.Column("page", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("embedder", sa.String(100), nullable=False),
+    sa.Column("dimension", sa.Integer, nullable=False),
+    # float32 bytes on SQLite, pgvector's ``vector`` on Postgres
+    sa.Column("embedding", sa.LargeBinary().with_variant(VECTOR(), "postgresql"), nullable=False),
+    sa.Index("ix_document_chunks_owner", "tenant_id", "owner_id", "embedder"),
+    sa.Index("ix_document_chunks_document", "document_id", "ordinal"),
 )

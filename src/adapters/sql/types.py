@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 
@@ -35,3 +35,10 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
 def json_type() -> sa.types.TypeEngine[Any]:
     """JSON everywhere, stored as JSONB on Postgres."""
     return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def upsert(dialect: Dialect, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into ``table`` that can say what to do ON CONFLICT, as ``dialect`` says it."""
+    if dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cached_property
 from types import TracebackType
 
@@ -9,6 +10,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.dialogs import SqlDialogRepository, SqlMessageRepository
+from adapters.sql.documents import SqlChunkIndex, SqlDocumentRepository
 from adapters.sql.engine import READ_ONLY
 from adapters.sql.identity import SqlSessionRepository, SqlUserRepository
 from adapters.sql.identity_codes import (
@@ -16,7 +18,9 @@ from adapters.sql.identity_codes import (
     SqlEmailConfirmationRepository,
     SqlOtpChallengeRepository,
 )
+from adapters.sql.profile import SqlProfileRepository, SqlSavedItemRepository
 from adapters.sql.tenants import SqlTenantRepository
+from adapters.sql.usage import SqlRateLimiter, SqlUsageLedger
 from chatcore.errors import Unavailable
 
 _UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
@@ -39,6 +43,7 @@ class SqlUnitOfWork:
         self._engine = engine
         self._read_only = read_only
         self._connection: AsyncConnection | None = None
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
 
     @cached_property
     def tenants(self) -> SqlTenantRepository:
@@ -71,6 +76,33 @@ class SqlUnitOfWork:
     @cached_property
     def auth_throttles(self) -> SqlAuthThrottleRepository:
         return SqlAuthThrottleRepository(self._conn())
+
+    @cached_property
+    def usage(self) -> SqlUsageLedger:
+        return SqlUsageLedger(self._conn())
+
+    @cached_property
+    def rate_limiter(self) -> SqlRateLimiter:
+        return SqlRateLimiter(self._conn())
+
+    @cached_property
+    def profiles(self) -> SqlProfileRepository:
+        return SqlProfileRepository(self._conn())
+
+    @cached_property
+    def saved_items(self) -> SqlSavedItemRepository:
+        return SqlSavedItemRepository(self._conn())
+
+    @cached_property
+    def documents(self) -> SqlDocumentRepository:
+        return SqlDocumentRepository(self._conn())
+
+    @cached_property
+    def chunks(self) -> SqlChunkIndex:
+        return SqlChunkIndex(self._conn())
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        self._after_commit.append(action)
 
     async def __aenter__(self) -> SqlUnitOfWork:
         try:
@@ -109,6 +141,9 @@ class SqlUnitOfWork:
             await self._conn().commit()
         except _UNREACHABLE as exc:
             raise Unavailable("database") from exc
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            await action()
 
     def _conn(self) -> AsyncConnection:
         if self._connection is None:

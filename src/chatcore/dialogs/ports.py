@@ -118,6 +118,7 @@ class UsageRecord(msgspec.Struct, frozen=True, kw_only=True):
     prompt_tokens: int
     completion_tokens: int
     at: datetime
+    reservation_id: uuid.UUID | None = None  # what the chat's admission held, to release
 
 
 class UsageRecorder(Protocol):

@@ -3,6 +3,7 @@ and what it becomes once it ends (a stored message and a usage record)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 
@@ -28,6 +29,7 @@ class ReplyDraft:
         system_prompt: str,
         model: str | None,
         use_documents: bool,
+        reservation_id: uuid.UUID | None = None,
     ) -> None:
         self.principal = principal
         self.meta = meta
@@ -36,6 +38,7 @@ class ReplyDraft:
         self.system_prompt = system_prompt
         self.model = model
         self.use_documents = use_documents
+        self.reservation_id = reservation_id
         self.pieces: list[str] = []
         self.events: AsyncIterator[ModelEvent] | None = None
         self.completion: Completion | None = None
@@ -88,6 +91,7 @@ class ReplyDraft:
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             at=at,
+            reservation_id=self.reservation_id,
         )
 
     def text(self) -> str:

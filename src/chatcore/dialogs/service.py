@@ -18,6 +18,7 @@ from datetime import datetime
 
 import msgspec
 
+from chatcore.admission import ChatAdmission
 from chatcore.dialogs.cancel import CancelRequested, CancelSwitch
 from chatcore.dialogs.context import MIN_BUDGET, build_context, context_tokens, fit_passages
 from chatcore.dialogs.events import (
@@ -51,6 +52,7 @@ from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.dialogs")
+REPLY_ESTIMATE_TOKENS = 1_000  # a long reply, assumed when max_reply_tokens sets no bound
 
 
 class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,6 +81,11 @@ class ChatSettings(msgspec.Struct, frozen=True, kw_only=True):
         if self.history_messages < 0 or self.documents_k < 1 or self.max_message_chars < 1:
             raise ValueError("history_messages, documents_k and max_message_chars are counts")
 
+    @property
+    def reservation_tokens(self) -> int:
+        """What a chat is assumed to cost before it runs: a full context and a reply."""
+        return self.context_budget_tokens + (self.max_reply_tokens or REPLY_ESTIMATE_TOKENS)
+
 
 class ChatService:
     """Answer questions in dialogs, streaming the model's reply and storing both."""
@@ -93,22 +100,30 @@ class ChatService:
         ids: IdFactory,
         settings: ChatSettings | None = None,
         retriever: Retriever | None = None,
+        admission: ChatAdmission | None = None,
     ) -> None:
         self._uow, self._model, self._prompts, self._usage = uow, model, prompts, usage
         self._clock, self._ids = clock, ids
         self._settings = settings or ChatSettings()
         self._retriever = retriever
+        self._admission = admission
         self._pending: set[asyncio.Task[None]] = set()
 
     async def start(self, principal: Principal, tenant: Tenant, request: ChatRequest) -> ChatStream:
-        """Store the question and return its reply's stream; raises TenantMismatch,
-        InvalidInput, or NotFound (a dialog that is not the principal's)."""
+        """Admit the chat (every chat, without an admission), store the question and
+        return its reply's stream; raises TenantMismatch, InvalidInput, RateLimited,
+        QuotaExceeded, or NotFound (a dialog that is not the principal's)."""
         if tenant.id != principal.tenant_id:
             raise TenantMismatch("The principal is not of this tenant.")
         question = validate_message(request.message, self._settings.max_message_chars)
         tenant_id, owner_id = principal.tenant_id, principal.id
         at = self._clock.now()
         async with self._uow() as uow:
+            reservation_id = None
+            if self._admission is not None:  # first: a refused chat stores nothing
+                reservation_id = await self._admission(
+                    uow, principal, tenant, self._settings.reservation_tokens
+                )
             history: list[Message] = []
             if request.dialog_id is None:
                 dialog = Dialog(
@@ -142,6 +157,7 @@ class ChatService:
             system_prompt=self._prompts.system_prompt(tenant),
             model=tenant.settings.model or self._settings.model,
             use_documents=request.use_documents,
+            reservation_id=reservation_id,
         )
         switch = CancelSwitch()
         return ChatStream(reply.meta, self._events(reply, switch), switch)

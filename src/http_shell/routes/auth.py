@@ -7,17 +7,18 @@ from typing import Any
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
-from chatcore.identity.accounts import DeleteAccount, GetAccount
+from chatcore.identity.accounts import DeleteAccount
 from chatcore.identity.login import Login
 from chatcore.identity.model import Credential
 from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.principal import Principal
 from chatcore.identity.registration import ConfirmEmail, Register
 from chatcore.identity.sessions import CreateAnonymousSession, DeleteSession, Logout
+from chatcore.profile.use_cases import GetProfile
 from chatcore.tenants.model import Tenant
 from http_shell.credentials import cleared_cookie, session_cookie
 from http_shell.schemas_auth import (
@@ -41,6 +42,8 @@ Me = NamedDependency[Principal]
 CurrentTenant = NamedDependency[Tenant]
 Config = NamedDependency[Settings]
 MaybeMe = NamedDependency[Principal | None]
+# What OpenAPI declares for protected routes (the session cookie works as well).
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _user_agent(request: Request[Any, Any, Any]) -> str | None:
@@ -101,7 +104,7 @@ async def register_route(
 
 @get("/confirm", summary="Confirm an email address (the mailed link)")
 async def confirm_route(
-    token: str, confirm_email: NamedDependency[ConfirmEmail], settings: Config
+    token: FromQuery[str], confirm_email: NamedDependency[ConfirmEmail], settings: Config
 ) -> Response[ConfirmedOut] | Redirect:
     user = await confirm_email(token)
     if settings.confirm_redirect:
@@ -129,7 +132,7 @@ async def login_route(
     return _signed_in(credential, settings)
 
 
-@post("/logout", status_code=204, summary="End this session")
+@post("/logout", status_code=204, summary="End this session", security=BEARER)
 async def logout_route(
     principal: Me, logout: NamedDependency[Logout], settings: Config
 ) -> Response[None]:
@@ -137,14 +140,20 @@ async def logout_route(
     return Response(None, status_code=204, cookies=[cleared_cookie(settings)])
 
 
-@get("/me", summary="Who is signed in")
-async def me_route(principal: Me, get_account: NamedDependency[GetAccount]) -> UserOut:
+@get("/me", summary="Who is signed in", security=BEARER)
+async def me_route(principal: Me, get_profile: NamedDependency[GetProfile]) -> UserOut:
     if principal.kind == "anonymous":
         return anonymous_me(principal)
-    return UserOut.of(await get_account(principal))
+    profile = await get_profile(principal)
+    return UserOut.of(profile.user, profile.avatar_url)
 
 
-@delete("/me", status_code=204, summary="Delete the account and everything it owns")
+@delete(
+    "/me",
+    status_code=204,
+    summary="Delete the account and everything it owns",
+    security=BEARER,
+)
 async def delete_me_route(
     principal: Me, delete_account: NamedDependency[DeleteAccount], settings: Config
 ) -> Response[None]:
@@ -167,7 +176,12 @@ async def create_session_route(
     )
 
 
-@delete("/{session_id:uuid}", status_code=204, summary="Delete a session and its data")
+@delete(
+    "/{session_id:uuid}",
+    status_code=204,
+    summary="Delete a session and its data",
+    security=BEARER,
+)
 async def delete_session_route(
     session_id: FromPath[uuid.UUID],
     principal: Me,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import msgspec
 from litestar import post
 from litestar.background_tasks import BackgroundTask
@@ -48,10 +50,11 @@ async def chat_route(
     )
 
 
-async def _messages(relay: StreamRelay):  # type: ignore[no-untyped-def]
+async def _messages(relay: StreamRelay) -> AsyncIterator[ServerSentEventMessage]:
     async for event in relay.events():
         if event is None:
-            yield ServerSentEventMessage(comment="keep-alive")
+            # data=None: an empty data line would make browsers dispatch an empty event.
+            yield ServerSentEventMessage(comment="keep-alive", data=None)
         else:
             payload = msgspec.json.encode(msgspec.structs.asdict(event)).decode()
             yield ServerSentEventMessage(event=event.name, data=payload)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Router, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
 from chatcore.dialogs.model import DialogId
@@ -45,7 +45,7 @@ async def list_dialogs_route(
     principal: Me,
     list_dialogs: NamedDependency[ListDialogs],
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
-    cursor: str | None = None,
+    cursor: FromQuery[str | None] = None,
 ) -> DialogPage:
     page = await list_dialogs(principal, PageRequest.parse(limit, cursor))
     return DialogPage(items=[DialogOut.of(d) for d in page.items], next_cursor=page.next_cursor)

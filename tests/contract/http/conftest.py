@@ -17,21 +17,24 @@ from adapters.security.argon2 import Argon2PasswordHasher
 from http_shell.app import create_app
 from http_shell.container import build_container
 from tests.support.app import app_settings
-from tests.support.smtp_server import CapturingSmtpServer
+from tests.support.live_server import LiveServer
 from tests.support.openai_stub import OpenAIStub
+from tests.support.smtp_server import CapturingSmtpServer
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncTestClient[Litestar]]]
+ServerFactory = Callable[..., AbstractAsyncContextManager[LiveServer]]
 
 
 @pytest.fixture
 def make_client(sqlite_url: str, tmp_path: Path) -> ClientFactory:
     """Open a client on an app with these setting overrides (default: a fresh SQLite);
-    ``clock=`` replaces the app's clock."""
+    ``clock=`` and ``password_hasher=`` replace the app's."""
 
     @asynccontextmanager
     async def open_client(**overrides: Any) -> AsyncIterator[AsyncTestClient[Litestar]]:
         database_url = overrides.pop("database_url", sqlite_url)
         clock = overrides.pop("clock", None)
+        hasher = overrides.pop("password_hasher", None)
         settings = app_settings(database_url, tmp_path, **overrides)
         container = build_container(settings)
         if clock is not None:
@@ -39,6 +42,8 @@ def make_client(sqlite_url: str, tmp_path: Path) -> ClientFactory:
         # Real argon2id, with the smallest cost it allows: tests check behaviour, not cost.
         container.password_hasher.override(
             providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=8, parallelism=1)
+            if hasher is None
+            else providers.Object(hasher)
         )
         app = create_app(settings, container)
         async with AsyncTestClient(app, base_url="http://testserver.local") as client:
@@ -52,6 +57,26 @@ async def client(make_client: ClientFactory) -> AsyncIterator[AsyncTestClient[Li
     """A client on an app with the test defaults."""
     async with make_client() as opened:
         yield opened
+
+
+@pytest.fixture
+def make_server(sqlite_url: str, tmp_path: Path) -> ServerFactory:
+    """Serve an app with these setting overrides over real HTTP and WebSocket on
+    loopback, for tests that stream, interleave or hang up (``live.client`` talks to it);
+    ``password_hasher=`` replaces the app's."""
+
+    @asynccontextmanager
+    async def open_server(**overrides: Any) -> AsyncIterator[LiveServer]:
+        database_url = overrides.pop("database_url", sqlite_url)
+        hasher = overrides.pop("password_hasher", None)
+        settings = app_settings(database_url, tmp_path, **overrides)
+        container = build_container(settings)
+        if hasher is not None:
+            container.password_hasher.override(providers.Object(hasher))
+        async with LiveServer(create_app(settings, container), container) as live:
+            yield live
+
+    return open_server
 
 
 @pytest_asyncio.fixture
@@ -78,6 +103,18 @@ def make_mail_client(make_client: ClientFactory, smtp: CapturingSmtpServer) -> C
         )
 
     return open_client
+
+
+@pytest.fixture
+def make_mail_server(make_server: ServerFactory, smtp: CapturingSmtpServer) -> ServerFactory:
+    """Like ``make_server``, on an app that mails through ``smtp``."""
+
+    def open_server(**overrides: Any) -> AbstractAsyncContextManager[LiveServer]:
+        return make_server(
+            smtp_host=smtp.host, smtp_port=str(smtp.port), smtp_starttls="false", **overrides
+        )
+
+    return open_server
 
 
 @pytest_asyncio.fixture

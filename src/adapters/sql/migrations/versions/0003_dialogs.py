@@ -1,7 +1,7 @@
 """Dialogs and their messages.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 
 from __future__ import annotations

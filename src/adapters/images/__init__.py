@@ -1,0 +1,5 @@
+"""Image codecs."""
+
+from adapters.images.pillow import PillowImageNormalizer
+
+__all__ = ["PillowImageNormalizer"]

@@ -1,0 +1,5 @@
+"""Blob stores: files of uploaded documents."""
+
+from adapters.storage.local import LocalFileBlobStore
+
+__all__ = ["LocalFileBlobStore"]

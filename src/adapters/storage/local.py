@@ -1,0 +1,99 @@
+"""A BlobStore on the local file system.
+
+Writes go to a temporary file beside the target and are renamed into place once
+complete and synced, so a reader never sees half a file and a failed upload leaves
+nothing. Every file operation runs in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import AsyncIterable, AsyncIterator
+from pathlib import Path
+from typing import BinaryIO
+
+from chatcore.documents.model import StoredBlob
+from chatcore.errors import NotFound
+
+READ_PIECE = 256 * 1024
+_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+class LocalFileBlobStore:
+    """Files under ``root``, at ``root/<first two characters of the key>/<key>``."""
+
+    def __init__(self, root: str | Path) -> None:
+        self._root = Path(root)
+
+    async def put(self, key: str, content: AsyncIterable[bytes]) -> StoredBlob:
+        target = self._path(key)
+        temporary = target.with_name(f".{key}.{secrets.token_hex(4)}.part")
+        file = await asyncio.to_thread(_create, temporary)
+        digest, size = hashlib.sha256(), 0
+        try:
+            async for piece in content:
+                await asyncio.to_thread(_write, file, digest, piece)
+                size += len(piece)
+            await asyncio.to_thread(_complete, file, temporary, target)
+        except BaseException:
+            await asyncio.to_thread(_discard, file, temporary)
+            raise
+        return StoredBlob(size, digest.hexdigest())
+
+    async def read(self, key: str) -> bytes:
+        try:
+            return await asyncio.to_thread(self._path(key).read_bytes)
+        except FileNotFoundError:
+            raise NotFound("No such file.") from None
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        try:
+            file = await asyncio.to_thread(self._path(key).open, "rb")
+        except FileNotFoundError:
+            raise NotFound("No such file.") from None
+        return _pieces(file)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    def _path(self, key: str) -> Path:
+        # Keys are generated, never a client's; checking keeps a path out all the same.
+        if not _KEY.fullmatch(key):
+            raise ValueError("not a blob key")
+        return self._root / key[:2] / key
+
+
+async def _pieces(file: BinaryIO) -> AsyncIterator[bytes]:
+    try:
+        while piece := await asyncio.to_thread(file.read, READ_PIECE):
+            yield piece
+    finally:
+        await asyncio.to_thread(file.close)
+
+
+def _create(path: Path) -> BinaryIO:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("xb")
+
+
+def _write(file: BinaryIO, digest: hashlib._Hash, piece: bytes) -> None:
+    file.write(piece)
+    digest.update(piece)
+
+
+def _complete(file: BinaryIO, temporary: Path, target: Path) -> None:
+    file.flush()
+    os.fsync(file.fileno())
+    file.close()
+    os.replace(temporary, target)
+
+
+def _discard(file: BinaryIO, temporary: Path) -> None:
+    file.close()
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()

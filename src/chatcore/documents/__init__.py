@@ -1,0 +1,1 @@
+"""Documents and retrieval: upload, extraction, chunking, embeddings, hybrid search."""

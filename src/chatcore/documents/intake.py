@@ -1,0 +1,60 @@
+"""Rules for what comes in: the file's type, decided from its first bytes, and the
+client's filename, kept only as display text."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
+
+SNIFF_BYTES = 8192
+MAX_FILENAME = 255
+DEFAULT_FILENAME = "document"
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+_MARKDOWN = re.compile(r"^#{1,6}\s+\S|^```|^~~~|\[[^\]\n]+\]\([^)\s]+\)", re.MULTILINE)
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """``application/pdf``, ``text/markdown`` or ``text/plain`` judged from a file's
+    first bytes (up to ``SNIFF_BYTES``), or None when it is none of them."""
+    if b"%PDF-" in head[:1024]:  # readers accept a little junk before the header
+        return PDF
+    if head.startswith(_BOMS):
+        return PLAIN_TEXT
+    text = _decoded(head)
+    if text is None or any(_is_control(c) for c in text):
+        return None
+    return MARKDOWN if _MARKDOWN.search(text) else PLAIN_TEXT
+
+
+def clean_filename(name: str | None) -> str:
+    """The client's filename as safe display text: no folders, no control or
+    invisible formatting characters, at most 255 characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Categories C*: controls (NUL included), and format characters such as the
+    # right-to-left override that makes "gpj.exe" display as "exe.jpg".
+    kept = "".join(c for c in base if not unicodedata.category(c).startswith("C"))
+    kept = " ".join(kept.split())
+    if kept in ("", ".", ".."):
+        return DEFAULT_FILENAME
+    return kept[:MAX_FILENAME]
+
+
+def _decoded(head: bytes) -> str | None:
+    try:
+        # Not final: the sample may end inside a multi-byte character.
+        return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return head.decode("cp1252")  # the usual legacy encoding of Western text files
+    except UnicodeDecodeError:
+        return None
+
+
+def _is_control(char: str) -> bool:
+    return (ord(char) < 32 and char not in _TEXT_CONTROLS) or char == "\x7f"

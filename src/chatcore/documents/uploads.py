@@ -1,0 +1,126 @@
+"""Uploading a document: checked, stored, recorded, then ingested in the background."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import msgspec
+
+from chatcore.documents.intake import SNIFF_BYTES, clean_filename, sniff_content_type
+from chatcore.documents.model import Document, DocumentId
+from chatcore.documents.ports import BlobStore, IngestionScheduler
+from chatcore.errors import Conflict, FileTooLarge, InvalidInput, UnsupportedMediaType
+from chatcore.identity.principal import Principal
+from chatcore.kernel import Clock, IdFactory
+from chatcore.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger("chatcore.documents")
+
+
+class Upload(msgspec.Struct, frozen=True, kw_only=True):
+    """The uploaded document, and whether it is new (False: the owner had these bytes)."""
+
+    document: Document
+    created: bool
+
+
+class UploadDocument:
+    """Store an uploaded file and start its ingestion."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        blobs: BlobStore,
+        scheduler: IngestionScheduler,
+        clock: Clock,
+        ids: IdFactory,
+        max_bytes: int,
+    ) -> None:
+        self._uow, self._blobs, self._scheduler = uow, blobs, scheduler
+        self._clock, self._ids, self._max_bytes = clock, ids, max_bytes
+
+    async def __call__(
+        self, principal: Principal, filename: str | None, content: AsyncIterator[bytes]
+    ) -> Upload:
+        """The document, ``processing`` unless these bytes were uploaded before; raises
+        FileTooLarge, UnsupportedMediaType, or InvalidInput for an empty file."""
+        head = await self._head(content)
+        if not head:
+            raise InvalidInput("file", "is empty")
+        content_type = sniff_content_type(head)
+        if content_type is None:
+            raise UnsupportedMediaType("Upload a PDF, plain text or Markdown file.")
+        key = self._ids.new_id().hex
+        stored = await self._blobs.put(key, self._limited(head, content))
+        now = self._clock.now()
+        document = Document(
+            id=DocumentId(self._ids.new_id()), tenant_id=principal.tenant_id,
+            owner_id=principal.id, filename=clean_filename(filename),
+            content_type=content_type, size=stored.size, sha256=stored.sha256,
+            blob_key=key, status="processing", created_at=now, updated_at=now,
+        )
+        try:
+            upload = await self._record(document)
+        except BaseException:
+            await self._blobs.delete(key)
+            raise
+        if not upload.created:
+            await self._blobs.delete(key)
+        if upload.document.status == "processing":
+            self._scheduler.submit(upload.document)
+        return upload
+
+    async def _record(self, document: Document) -> Upload:
+        """The new document, or the owner's earlier one with the same bytes (a
+        failed one is tried again)."""
+        tenant_id, owner_id = document.tenant_id, document.owner_id
+        async with self._uow() as uow:
+            existing = await uow.documents.find_by_sha256(tenant_id, owner_id, document.sha256)
+            if existing is None:
+                try:
+                    await uow.documents.add(tenant_id, document)
+                    await uow.commit()
+                    return Upload(document=document, created=True)
+                except Conflict:
+                    pass  # the same bytes, uploaded at the same moment: read theirs below
+            elif existing.status == "failed" and await uow.documents.set_status(
+                tenant_id, existing.id, expected="failed", status="processing",
+                at=document.created_at,
+            ):
+                await uow.commit()
+                retried = msgspec.structs.replace(
+                    existing, status="processing", error=None, updated_at=document.created_at
+                )
+                return Upload(document=retried, created=False)
+            else:
+                return Upload(document=existing, created=False)
+        async with self._uow(read_only=True) as uow:
+            existing = await uow.documents.find_by_sha256(tenant_id, owner_id, document.sha256)
+        if existing is None:
+            raise Conflict("The upload clashed with another; try again.")
+        return Upload(document=existing, created=False)
+
+    async def _head(self, content: AsyncIterator[bytes]) -> bytes:
+        """The first ``SNIFF_BYTES`` or more of the content (all of it if shorter)."""
+        head = bytearray()
+        async for piece in content:
+            head += piece
+            if len(head) > self._max_bytes:
+                raise FileTooLarge(self._too_large())
+            if len(head) >= SNIFF_BYTES:
+                break
+        return bytes(head)
+
+    async def _limited(self, head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        """The whole content, failing as soon as it passes the size limit."""
+        size = len(head)
+        yield head
+        async for piece in rest:
+            size += len(piece)
+            if size > self._max_bytes:
+                raise FileTooLarge(self._too_large())
+            yield piece
+
+    def _too_large(self) -> str:
+        return f"Files may be at most {self._max_bytes / (1024 * 1024):g} MB."

@@ -1,0 +1,1 @@
+"""Profiles (display name, locale, settings, avatar) and saved items."""

@@ -1,0 +1,159 @@
+"""Documents of the calling principal, and search over them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Request, Response, Router, delete, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import Stream
+from litestar.types import ControllerRouterHandler
+
+from chatcore.documents.model import DocumentId
+from chatcore.documents.search import SearchDocuments
+from chatcore.documents.uploads import UploadDocument
+from chatcore.documents.use_cases import (
+    DeleteDocument,
+    GetDocument,
+    GetDocumentFile,
+    ListDocuments,
+)
+from chatcore.identity.principal import Principal
+from chatcore.pagination import PageRequest
+from http_shell.schemas_documents import (
+    DocumentOut,
+    DocumentPage,
+    SearchBody,
+    SearchHitOut,
+    SearchOut,
+)
+from http_shell.settings import Settings
+from http_shell.uploads import multipart_file
+
+Me = NamedDependency[Principal]
+
+
+@dataclass
+class _UploadOperation(Operation):
+    """The upload's body as OpenAPI should show it (it is read as a stream, so
+    Litestar cannot infer it): a multipart form with a binary ``file``."""
+
+    def __post_init__(self) -> None:
+        form = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["file"],
+            properties={"file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)},
+        )
+        self.request_body = RequestBody(
+            content={"multipart/form-data": OpenAPIMediaType(schema=form)}, required=True
+        )
+
+
+@post(
+    "/",
+    summary="Upload a PDF, plain text or Markdown file (multipart field 'file')",
+    description="202 while it is processed, 200 when the caller had uploaded these bytes.",
+    # The body is streamed and limited by the upload itself, not buffered by Litestar.
+    request_max_body_size=None,
+    operation_class=_UploadOperation,
+)
+async def upload_document_route(
+    request: Request[Any, Any, Any],
+    principal: Me,
+    upload_document: NamedDependency[UploadDocument],
+    settings: NamedDependency[Settings],
+) -> Response[DocumentOut]:
+    filename, content = await multipart_file(request, "file", settings.max_upload_mb * 1024**2)
+    upload = await upload_document(principal, filename, content)
+    status = 202 if upload.document.status == "processing" else 201 if upload.created else 200
+    return Response(DocumentOut.of(upload.document), status_code=status)
+
+
+@get("/", summary="The caller's documents, newest first")
+async def list_documents_route(
+    principal: Me,
+    list_documents: NamedDependency[ListDocuments],
+    limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
+    cursor: Annotated[str | None, Parameter()] = None,
+) -> DocumentPage:
+    page = await list_documents(principal, PageRequest.parse(limit, cursor))
+    return DocumentPage([DocumentOut.of(d) for d in page.items], page.next_cursor)
+
+
+@get("/{document_id:uuid}", summary="A document and its processing status")
+async def get_document_route(
+    document_id: FromPath[uuid.UUID], principal: Me, get_document: NamedDependency[GetDocument]
+) -> DocumentOut:
+    return DocumentOut.of(await get_document(principal, DocumentId(document_id)))
+
+
+@get("/{document_id:uuid}/file", summary="The original file, as a download")
+async def document_file_route(
+    document_id: FromPath[uuid.UUID],
+    principal: Me,
+    get_document_file: NamedDependency[GetDocumentFile],
+) -> Stream:
+    document, content = await get_document_file(principal, DocumentId(document_id))
+    return Stream(
+        content,
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": _attachment(document.filename),
+            "Content-Length": str(document.size),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@delete("/{document_id:uuid}", status_code=204, summary="Delete a document, its chunks and file")
+async def delete_document_route(
+    document_id: FromPath[uuid.UUID],
+    principal: Me,
+    delete_document: NamedDependency[DeleteDocument],
+) -> None:
+    await delete_document(principal, DocumentId(document_id))
+
+
+@post("/v1/search", status_code=200, tags=["documents"], security=[{"bearer": []}],
+      summary="Search the caller's documents")
+async def search_route(
+    data: JSONBody[SearchBody], principal: Me, search_documents: NamedDependency[SearchDocuments]
+) -> SearchOut:
+    hits = await search_documents(principal, data.query, data.k)
+    return SearchOut([SearchHitOut.of(hit) for hit in hits])
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition for a download: an ASCII fallback name, and the real one
+    percent-encoded (RFC 6266)."""
+    fallback = filename.encode("ascii", "replace").decode().replace("\\", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    Router(
+        path="/v1/documents",
+        route_handlers=[
+            upload_document_route,
+            list_documents_route,
+            get_document_route,
+            document_file_route,
+            delete_document_route,
+        ],
+        tags=["documents"],
+        security=[{"bearer": []}],
+    ),
+    search_route,
+]

@@ -1,0 +1,126 @@
+"""The caller's profile and avatar, the avatar files themselves, and saved items."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Response, Router, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
+from litestar.types import ControllerRouterHandler
+
+from chatcore.identity.principal import Principal
+from chatcore.pagination import PageRequest
+from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
+from chatcore.profile.model import MAX_AVATAR_BYTES, SavedItemId
+from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
+from chatcore.profile.use_cases import GetProfile, UpdateProfile
+from http_shell.schemas_profile import (
+    AvatarOut,
+    AvatarUpload,
+    ProfileOut,
+    ProfilePatchBody,
+    SavedItemOut,
+    SavedItemPage,
+    SaveItemBody,
+)
+
+Me = NamedDependency[Principal]
+# Room for the multipart framing around a file at the limit, so that the core, not
+# the framework, tells a too-large file apart (413 ``file_too_large``).
+MAX_AVATAR_BODY = MAX_AVATAR_BYTES + 64 * 1024
+AVATAR_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # The name changes with the picture, so a copy never goes stale.
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "Content-Security-Policy": "default-src 'none'",
+}
+
+
+@get("/profile", summary="The caller's profile")
+async def get_profile_route(principal: Me, get_profile: NamedDependency[GetProfile]) -> ProfileOut:
+    return ProfileOut.of(await get_profile(principal))
+
+
+@patch("/profile", summary="Change display name, locale or settings")
+async def update_profile_route(
+    data: JSONBody[ProfilePatchBody],
+    principal: Me,
+    update_profile: NamedDependency[UpdateProfile],
+) -> ProfileOut:
+    return ProfileOut.of(await update_profile(principal, data.changes()))
+
+
+@post(
+    "/profile/avatar",
+    status_code=200,
+    summary="Upload a new avatar (PNG, JPEG, WebP or GIF)",
+    request_max_body_size=MAX_AVATAR_BODY,
+)
+async def set_avatar_route(
+    data: Annotated[AvatarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    principal: Me,
+    set_avatar: NamedDependency[SetAvatar],
+) -> AvatarOut:
+    return AvatarOut(avatar_url=await set_avatar(principal, await data.file.read()))
+
+
+@delete("/profile/avatar", status_code=204, summary="Remove the avatar")
+async def remove_avatar_route(principal: Me, remove_avatar: NamedDependency[RemoveAvatar]) -> None:
+    await remove_avatar(principal)
+
+
+@get("/avatars/{name:str}", summary="An avatar image", security=[])
+async def avatar_file_route(
+    name: FromPath[str], get_avatar_file: NamedDependency[GetAvatarFile]
+) -> Response[bytes]:
+    avatar = await get_avatar_file(name)
+    return Response(avatar.data, media_type=avatar.media_type, headers=AVATAR_HEADERS)
+
+
+@get("/saved", summary="The caller's saved items, newest first")
+async def list_saved_route(
+    principal: Me,
+    list_saved_items: NamedDependency[ListSavedItems],
+    limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
+    cursor: FromQuery[str | None] = None,
+) -> SavedItemPage:
+    page = await list_saved_items(principal, PageRequest.parse(limit, cursor))
+    return SavedItemPage(
+        items=[SavedItemOut.of(i) for i in page.items], next_cursor=page.next_cursor
+    )
+
+
+@post("/saved", status_code=201, summary="Save a text")
+async def save_item_route(
+    data: JSONBody[SaveItemBody], principal: Me, save_item: NamedDependency[SaveItem]
+) -> SavedItemOut:
+    return SavedItemOut.of(await save_item(principal, data.text, data.note, data.message_id))
+
+
+@delete("/saved/{item_id:uuid}", status_code=204, summary="Delete a saved item")
+async def delete_saved_route(
+    item_id: FromPath[uuid.UUID], principal: Me, delete_saved_item: NamedDependency[DeleteSavedItem]
+) -> None:
+    await delete_saved_item(principal, SavedItemId(item_id))
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    Router(
+        path="/v1",
+        route_handlers=[
+            get_profile_route,
+            update_profile_route,
+            set_avatar_route,
+            remove_avatar_route,
+            list_saved_route,
+            save_item_route,
+            delete_saved_route,
+        ],
+        tags=["profile"],
+        security=[{"bearer": []}],
+    ),
+    Router(path="/v1", route_handlers=[avatar_file_route], tags=["profile"]),
+]

@@ -1,0 +1,109 @@
+"""Helpers for the dialog and chat contract: sessions, SSE parsing, stored replies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from http_shell.container import Container
+
+Client = httpx.AsyncClient  # the in-process test client, or one on a live server
+SSE = {"Accept": "text/event-stream"}
+
+
+async def anonymous(client: Client, tenant: str | None = None) -> str:
+    """The access token of a new anonymous session (in ``tenant`` if named)."""
+    headers = {"X-Tenant-ID": tenant} if tenant else {}
+    response = await client.post("/v1/sessions", headers=headers)
+    assert response.status_code == 201, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Headers authenticating with ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def parse_sse(text: str) -> list[tuple[str, Any]]:
+    """The ``(event, data)`` pairs of an SSE body; comments become ``(":", text)``."""
+    events: list[tuple[str, Any]] = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        name, data = "message", []
+        for line in block.split("\n"):
+            if line.startswith(":"):
+                events.append((":", line[1:].strip()))
+            elif line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+        if data:
+            events.append((name, json.loads("\n".join(data))))
+    return events
+
+
+async def chat(client: Client, token: str, message: str, **body: Any) -> list[tuple[str, Any]]:
+    """The events of one chat over SSE, keep-alive comments left out."""
+    response = await client.post(
+        "/v1/chat", json={"message": message, **body}, headers={**bearer(token), **SSE}
+    )
+    assert response.status_code == 200, response.text
+    return [event for event in parse_sse(response.text) if event[0] != ":"]
+
+
+async def stored_messages(client: Client, token: str, dialog_id: str) -> list[dict[str, Any]]:
+    """The messages of a dialog, as the API returns them."""
+    response = await client.get(f"/v1/dialogs/{dialog_id}", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    messages: list[dict[str, Any]] = response.json()["messages"]
+    return messages
+
+
+async def stored_reply(
+    client: Client, token: str, dialog_id: str, within: float = 2.0
+) -> dict[str, Any]:
+    """The dialog's last reply, once stored (an abandoned one is stored a moment later)."""
+    deadline = time.monotonic() + within
+    while (messages := await stored_messages(client, token, dialog_id))[-1]["role"] != "assistant":
+        assert time.monotonic() < deadline, "the reply was not stored"
+        await asyncio.sleep(0.01)
+    return messages[-1]
+
+
+async def eventually(check: Callable[[], object], within: float = 2.0) -> None:
+    """Poll ``check`` until it returns a truthy value; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+def new_tasks(baseline: set[asyncio.Task[object]]) -> list[str]:
+    """Tasks still running that were not running at ``baseline``, by coroutine."""
+    current = asyncio.current_task()
+    return [
+        repr(task.get_coro())
+        for task in asyncio.all_tasks()
+        if task not in baseline and task is not current and not task.done()
+    ]
+
+
+async def no_new_tasks(baseline: set[asyncio.Task[object]], within: float = 2.0) -> None:
+    """Wait until every task started since ``baseline`` has ended; fail after ``within``."""
+    deadline = time.monotonic() + within
+    while left := new_tasks(baseline):
+        assert time.monotonic() < deadline, f"tasks left running: {left}"
+        await asyncio.sleep(0.01)
+
+
+def container_of(client: AsyncTestClient[Litestar]) -> Container:
+    """The container behind an in-process client's app."""
+    container: Container = client.app.state.container
+    return container

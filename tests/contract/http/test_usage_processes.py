@@ -1,0 +1,137 @@
+"""Two real ``chatcore serve`` processes on one Postgres: the rate limit holds between
+them, because admission is decided under a row lock in the shared database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from tests.contract.http.chat_support import parse_sse
+from tests.support.app import SECRET_KEY
+
+LIMIT, CHATS = 5, 40
+START_DEADLINE = 30.0  # seconds for a process to answer /health; not a bound
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def serve(postgres_url: str, folder: Path, port: int, stack: ExitStack) -> subprocess.Popen[bytes]:
+    """Start ``chatcore serve`` on ``port``; the stack kills it, whatever happens."""
+    environ = {
+        **os.environ,
+        "CHATCORE_DATABASE_URL": postgres_url,
+        "CHATCORE_SECRET_KEY": SECRET_KEY,
+        "CHATCORE_LOCAL_MODEL_WPS": "0",
+        "CHATCORE_DATA_DIR": str(folder),
+        "CHATCORE_STORAGE_DIR": str(folder / "files"),
+        "CHATCORE_DB_POOL_SIZE": "5",
+        "CHATCORE_DB_MAX_OVERFLOW": "5",
+    }
+    folder.mkdir()
+    log = stack.enter_context((folder / "server.log").open("wb"))
+    command = Path(sys.executable).with_name("chatcore")
+    process = subprocess.Popen(
+        [str(command), "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
+        env=environ, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    stack.callback(_kill, process)
+    return process
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + START_DEADLINE
+    async with httpx.AsyncClient(trust_env=False) as http:
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                if (await http.get(f"{url}/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    pytest.fail(f"{url} did not start:\n{await asyncio.to_thread(log.read_text)}")
+
+
+@pytest.fixture
+def stack() -> Iterator[ExitStack]:
+    with ExitStack() as opened:
+        yield opened
+
+
+@pytest_asyncio.fixture
+async def servers(
+    postgres_engine: AsyncEngine, postgres_url: str, tmp_path: Path, stack: ExitStack
+) -> AsyncIterator[list[str]]:
+    """Two processes serving the default tenant, which allows 5 chats a minute."""
+    uow = SqlUnitOfWorkFactory(postgres_engine)
+    async with uow() as tx:
+        await tx.tenants.add(Tenant(
+            id=TenantId(uuid.uuid4()), slug="default", name="Default",
+            settings=TenantSettings(rate_limit_per_minute=LIMIT), created_at=datetime.now(UTC),
+        ))  # fmt: skip
+        await tx.commit()
+    urls, started = [], []
+    for name in ("a", "b"):
+        port = free_port()
+        process = serve(postgres_url, tmp_path / name, port, stack)
+        urls.append(f"http://127.0.0.1:{port}")
+        started.append(wait_until_up(process, urls[-1], tmp_path / name / "server.log"))
+    await asyncio.gather(*started)
+    yield urls
+
+
+async def test_two_processes_on_one_postgres_admit_exactly_the_limit_between_them(
+    servers: list[str],
+) -> None:
+    async with httpx.AsyncClient(timeout=60, trust_env=False) as http:
+        session = await http.post(f"{servers[0]}/v1/sessions")
+        assert session.status_code == 201, session.text
+        headers = {
+            "Authorization": f"Bearer {session.json()['access_token']}",
+            "Accept": "text/event-stream",
+        }
+        responses = await asyncio.gather(*(
+            http.post(f"{servers[i % 2]}/v1/chat", json={"message": f"q{i}"}, headers=headers)
+            for i in range(CHATS)
+        ))  # fmt: skip
+        reports = [(await http.get(f"{url}/v1/usage", headers=headers)).json()
+                   for url in servers]  # fmt: skip
+    assert Counter(r.status_code for r in responses) == {200: LIMIT, 429: CHATS - LIMIT}
+    for response in responses:
+        if response.status_code == 200:
+            assert parse_sse(response.text)[-1] == ("done", {"finish_reason": "stop"})
+        else:
+            assert response.json()["code"] == "rate_limited"
+            assert 1 <= int(response.headers["retry-after"]) <= 60
+    assert [r["requests_this_minute"] for r in reports] == [LIMIT, LIMIT]
+    assert reports[0]["total_tokens"] == reports[1]["total_tokens"] > 0

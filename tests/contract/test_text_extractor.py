@@ -1,0 +1,79 @@
+"""TextExtractor: real PDFs generated per test, hostile ones, and text encodings."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.extract import PlainTextExtractor, PypdfTextExtractor
+from chatcore.documents.model import ExtractionFailed, PageText
+from tests.support.pdfs import flate_bomb, image_only_pdf, make_pdf
+
+
+async def test_a_pdf_gives_each_pages_text_numbered_from_one() -> None:
+    pdf = make_pdf([
+        "The first page talks about apples.",
+        "",
+        "The third page says the lighthouse keeper is called Ingrid Holm.",
+    ])
+    pages = await PypdfTextExtractor().extract(pdf)
+
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert "apples" in pages[0].text
+    assert pages[1].text.strip() == ""
+    assert "Ingrid Holm" in pages[2].text
+
+
+@pytest.mark.parametrize(
+    ("pdf", "reason"),
+    [
+        (make_pdf(["Secret plans."], password="hunter2"), "password-protected"),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog broken", "damaged"),
+        (make_pdf(["A good start."])[:300], "damaged"),
+        (image_only_pdf(), "no text"),
+    ],
+    ids=["encrypted", "garbage", "truncated", "image-only"],
+)
+async def test_unreadable_pdfs_fail_with_a_clear_reason(pdf: bytes, reason: str) -> None:
+    with pytest.raises(ExtractionFailed) as failure:
+        await PypdfTextExtractor().extract(pdf)
+    assert reason in failure.value.detail
+
+
+async def test_a_pdf_readable_with_an_empty_password_is_read() -> None:
+    pages = await PypdfTextExtractor().extract(make_pdf(["Open to all."], password=""))
+    assert "Open to all." in pages[0].text
+
+
+async def test_a_decompression_bomb_fails_and_the_reader_stays_bounded() -> None:
+    extractor = PypdfTextExtractor(max_stream_bytes=1024 * 1024)
+    with pytest.raises(ExtractionFailed) as failure:
+        await extractor.extract(flate_bomb(50 * 1024 * 1024))
+    assert "too large" in failure.value.detail
+
+
+async def test_too_many_pages_fail() -> None:
+    with pytest.raises(ExtractionFailed) as failure:
+        await PypdfTextExtractor(max_pages=2).extract(make_pdf(["a", "b", "c"]))
+    assert "more than 2 pages" in failure.value.detail
+
+
+async def test_a_reader_past_its_time_limit_is_stopped() -> None:
+    extractor = PypdfTextExtractor(time_limit=0.01)
+    with pytest.raises(ExtractionFailed) as failure:
+        await extractor.extract(make_pdf(["Slow enough: a process takes longer to start."]))
+    assert "too long" in failure.value.detail
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("Grüße aus Köln\r\nZeile zwei".encode(), "Grüße aus Köln\nZeile zwei"),
+        ("\ufeffmit BOM".encode(), "mit BOM"),
+        ("UTF-16 text".encode("utf-16"), "UTF-16 text"),
+        ("Café “smart” quotes".encode("cp1252"), "Café “smart” quotes"),
+        (b"\x81\x8d odd bytes", "\x81\x8d odd bytes"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16", "cp1252", "latin-1"],
+)
+async def test_plain_text_is_one_page_in_whatever_encoding(data: bytes, text: str) -> None:
+    assert await PlainTextExtractor().extract(data) == [PageText(1, text)]

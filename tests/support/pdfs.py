@@ -1,0 +1,51 @@
+"""Small real PDFs for tests, generated with fpdf2 (and one decompression bomb)."""
+
+from __future__ import annotations
+
+import zlib
+
+from fpdf import FPDF
+
+
+def make_pdf(pages: list[str], *, password: str | None = None) -> bytes:
+    """A PDF with one page per text (an empty text leaves its page blank)."""
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 8, text)
+    if password is not None:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password)
+    return bytes(pdf.output())
+
+
+def image_only_pdf() -> bytes:
+    """A page with a drawing and no text, as a scan without OCR has."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 60, style="F")
+    return bytes(pdf.output())
+
+
+def flate_bomb(decompressed_bytes: int) -> bytes:
+    """A one-page PDF whose content stream inflates to ``decompressed_bytes``."""
+    stream = zlib.compress(b"0 0 m " * (decompressed_bytes // 6), 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref
+    )
+    return bytes(out)
