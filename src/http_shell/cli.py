@@ -45,6 +45,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        access_log=not args.no_access_log,
         proxy_headers=True,
         timeout_graceful_shutdown=10,
     )
@@ -110,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate first")
+    serve.add_argument(
+        "--no-access-log", action="store_true", help="do not log every request (faster)"
+    )
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")

@@ -249,7 +249,12 @@ class Container(containers.DeclarativeContainer):
     )
     document_worker = providers.Singleton(DocumentWorker, uow, ingest_document)
     upload_document = providers.Singleton(
-        UploadDocument, uow, document_store, document_worker, clock, ids,
+        UploadDocument,
+        uow,
+        document_store,
+        document_worker,
+        clock,
+        ids,
         providers.Callable(upload_limit, settings),
     )
     list_documents = providers.Singleton(ListDocuments, uow)
@@ -266,8 +271,16 @@ class Container(containers.DeclarativeContainer):
     usage_recorder = providers.Singleton(SettleChat, uow, ids)
     admit_chat = providers.Singleton(AdmitChat, clock, ids, tenant_defaults)
     chat_service = providers.Singleton(
-        ChatService, uow, chat_model, prompts, usage_recorder, clock, ids, ChatSettings(),
-        admission=admit_chat, retriever=document_retriever,
+        ChatService,
+        uow,
+        chat_model,
+        prompts,
+        usage_recorder,
+        clock,
+        ids,
+        ChatSettings(),
+        admission=admit_chat,
+        retriever=document_retriever,
     )
     get_usage = providers.Singleton(GetUsage, uow, clock, tenant_defaults)
     create_dialog = providers.Singleton(CreateDialog, uow, clock, ids)

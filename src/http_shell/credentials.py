@@ -34,20 +34,20 @@ def credential_of(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[str |
     return (cookie, True) if cookie else (None, False)
 
 
-def session_cookie(token: str, settings: Settings) -> Cookie:
+def session_cookie(token: str, app_config: Settings) -> Cookie:
     """The httpOnly cookie carrying a fresh credential."""
     return Cookie(
         key=COOKIE_NAME,
         value=token,
-        max_age=settings.session_ttl_minutes * 60,
+        max_age=app_config.session_ttl_minutes * 60,
         path="/",
         httponly=True,
-        secure=settings.secure_cookie,
-        samesite=settings.cookie_samesite,
+        secure=app_config.secure_cookie,
+        samesite=app_config.cookie_samesite,
     )
 
 
-def cleared_cookie(settings: Settings) -> Cookie:
+def cleared_cookie(app_config: Settings) -> Cookie:
     """A cookie that makes the browser forget the session cookie."""
     return Cookie(
         key=COOKIE_NAME,
@@ -56,12 +56,12 @@ def cleared_cookie(settings: Settings) -> Cookie:
         expires=0,
         path="/",
         httponly=True,
-        secure=settings.secure_cookie,
-        samesite=settings.cookie_samesite,
+        secure=app_config.secure_cookie,
+        samesite=app_config.cookie_samesite,
     )
 
 
-def check_same_origin(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> None:
+def check_same_origin(connection: ASGIConnection[Any, Any, Any, Any], app_config: Settings) -> None:
     """Refuse a request whose ``Origin`` is neither this server's nor a listed one.
 
     Browsers send ``Origin`` on every cross-origin request and on unsafe same-origin
@@ -72,13 +72,13 @@ def check_same_origin(connection: ASGIConnection[Any, Any, Any, Any], settings: 
         if connection.headers.get("sec-fetch-site") == "cross-site":
             raise CsrfRejected("Cross-site requests may not use the session cookie.")
         return
-    if origin in settings.allow_origins or origin in _own_origins(connection, settings):
+    if origin in app_config.allow_origins or origin in _own_origins(connection, app_config):
         return
     raise CsrfRejected("Requests from this origin may not use the session cookie.")
 
 
-def _own_origins(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> set[str]:
-    public = urlsplit(settings.public_url)
+def _own_origins(connection: ASGIConnection[Any, Any, Any, Any], app_config: Settings) -> set[str]:
+    public = urlsplit(app_config.public_url)
     host = connection.headers.get("host", "")
     scheme = connection.url.scheme.replace("ws", "http")
     return {f"{public.scheme}://{public.netloc}", f"{scheme}://{host}"}
@@ -96,7 +96,7 @@ async def authenticate(
     connection: ASGIConnection[Any, Any, Any, Any],
     resolve: ResolvePrincipal,
     directory: TenantDirectory,
-    settings: Settings,
+    app_config: Settings,
     *,
     unsafe: bool,
 ) -> Principal:
@@ -105,7 +105,7 @@ async def authenticate(
     if token is None:
         raise NotAuthenticated("Sign in first: send a bearer token or the session cookie.")
     if via_cookie and unsafe:
-        check_same_origin(connection, settings)
+        check_same_origin(connection, app_config)
     return await resolve(token, await requested_tenant_id(connection, directory))
 
 
@@ -113,14 +113,14 @@ async def provide_principal(
     request: Request[Any, Any, Any],
     resolve_principal: NamedDependency[ResolvePrincipal],
     tenant_directory: NamedDependency[TenantDirectory],
-    settings: NamedDependency[Settings],
+    app_config: NamedDependency[Settings],
 ) -> Principal:
     """The principal of a protected route."""
     return await authenticate(
         request,
         resolve_principal,
         tenant_directory,
-        settings,
+        app_config,
         unsafe=request.method not in _SAFE_METHODS,
     )
 
@@ -129,14 +129,14 @@ async def provide_optional_principal(
     request: Request[Any, Any, Any],
     resolve_principal: NamedDependency[ResolvePrincipal],
     tenant_directory: NamedDependency[TenantDirectory],
-    settings: NamedDependency[Settings],
+    app_config: NamedDependency[Settings],
 ) -> Principal | None:
     """The caller if a valid credential came with the request (sign-in routes use it
     to retire an anonymous session), else None."""
     if credential_of(request)[0] is None:
         return None
     try:
-        return await provide_principal(request, resolve_principal, tenant_directory, settings)
+        return await provide_principal(request, resolve_principal, tenant_directory, app_config)
     except (NotAuthenticated, Forbidden):
         # A stale or foreign credential must not stand in the way of signing in.
         return None

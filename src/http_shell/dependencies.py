@@ -22,12 +22,19 @@ TENANT_HEADER = "x-tenant-id"
 ADMIN_HEADER = "x-admin-token"
 
 
+# Litestar reports a bad request-body field as a server error when the field shares
+# its name with a dependency, and bodies have "settings" fields (tenants, profile).
+_DEPENDENCY_NAMES = {"settings": "app_config"}
+
+
 def container_dependencies(container: Container) -> dict[str, Provide]:
-    """A dependency per provider of the container (``create_tenant``, ``settings``, ...)."""
+    """A dependency per provider of the container (``create_tenant``, ``app_config``, ...)."""
     dependencies: dict[str, Provide] = {}
     for name, provider in container.providers.items():
         if isinstance(provider, providers.Singleton | providers.Dependency):
-            dependencies[name] = Provide(_constant(provider), use_cache=True, sync_to_thread=False)
+            dependencies[_DEPENDENCY_NAMES.get(name, name)] = Provide(
+                _constant(provider), use_cache=True, sync_to_thread=False
+            )
     dependencies["tenant"] = Provide(provide_tenant)
     return dependencies
 
@@ -42,16 +49,16 @@ def _constant(provider: Any) -> Any:
 async def provide_tenant(
     request: Request[Any, Any, Any],
     tenant_directory: NamedDependency[TenantDirectory],
-    settings: NamedDependency[Settings],
+    app_config: NamedDependency[Settings],
 ) -> Tenant:
     """The tenant a request is served in: ``X-Tenant-ID`` (id or slug), else the default."""
-    return await tenant_directory(request.headers.get(TENANT_HEADER) or settings.default_tenant)
+    return await tenant_directory(request.headers.get(TENANT_HEADER) or app_config.default_tenant)
 
 
 async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Let a request through only with the configured ``X-Admin-Token``; else AdminRequired."""
-    settings: Settings = connection.app.state.settings
-    expected = settings.admin_token
+    app_config: Settings = connection.app.state.settings
+    expected = app_config.admin_token
     if not expected:
         raise AdminRequired("Administration is disabled: CHATCORE_ADMIN_TOKEN is not set.")
     given = connection.headers.get(ADMIN_HEADER, "")

@@ -35,10 +35,16 @@ class DocumentOut(msgspec.Struct, omit_defaults=True, kw_only=True):
     @classmethod
     def of(cls, document: Document) -> DocumentOut:
         return cls(
-            id=document.id, filename=document.filename, content_type=document.content_type,
-            size=document.size, status=document.status, pages=document.pages,
-            chunks=document.chunks, created_at=document.created_at,
-            updated_at=document.updated_at, error=document.error,
+            id=document.id,
+            filename=document.filename,
+            content_type=document.content_type,
+            size=document.size,
+            status=document.status,
+            pages=document.pages,
+            chunks=document.chunks,
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+            error=document.error,
         )
 
 
@@ -62,8 +68,12 @@ class SearchHitOut(msgspec.Struct, kw_only=True):
     @classmethod
     def of(cls, hit: ChunkHit) -> SearchHitOut:
         return cls(
-            chunk_id=hit.chunk_id, document_id=hit.document_id, filename=hit.filename,
-            page=hit.page, text=hit.text, score=hit.score,
+            chunk_id=hit.chunk_id,
+            document_id=hit.document_id,
+            filename=hit.filename,
+            page=hit.page,
+            text=hit.text,
+            score=hit.score,
         )
 
 

@@ -188,7 +188,10 @@ def _check(settings: Settings) -> None:
     if settings.secret_key and len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
         raise SettingsError(f"CHATCORE_SECRET_KEY: must be at least {MIN_SECRET_BYTES} bytes")
     for name in (
-        "session_ttl_minutes", "otp_ttl_seconds", "db_pool_size", "max_upload_mb",
+        "session_ttl_minutes",
+        "otp_ttl_seconds",
+        "db_pool_size",
+        "max_upload_mb",
         "ws_heartbeat_seconds",
     ):
         if getattr(settings, name) <= 0:

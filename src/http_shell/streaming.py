@@ -56,12 +56,16 @@ class StreamRelay:
         """The stream's events, with None after every ``KEEPALIVE_SECONDS`` of silence."""
         try:
             while True:
-                try:
-                    async with asyncio.timeout(KEEPALIVE_SECONDS):
-                        item = await self._queue.get()
-                except TimeoutError:
-                    yield None
-                    continue
+                if self._queue.empty():
+                    try:
+                        async with asyncio.timeout(KEEPALIVE_SECONDS):
+                            item = await self._queue.get()
+                    except TimeoutError:
+                        yield None
+                        continue
+                else:
+                    # The hot path: a delta is waiting, so no timer is needed.
+                    item = self._queue.get_nowait()
                 if item is _END:
                     return
                 yield item  # type: ignore[misc]

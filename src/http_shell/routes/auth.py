@@ -50,9 +50,9 @@ def _user_agent(request: Request[Any, Any, Any]) -> str | None:
     return request.headers.get("user-agent")
 
 
-def _signed_in(credential: Credential, settings: Settings) -> Response[CredentialOut]:
+def _signed_in(credential: Credential, app_config: Settings) -> Response[CredentialOut]:
     return Response(
-        CredentialOut.of(credential), cookies=[session_cookie(credential.access_token, settings)]
+        CredentialOut.of(credential), cookies=[session_cookie(credential.access_token, app_config)]
     )
 
 
@@ -81,12 +81,12 @@ async def verify_otp_route(
     tenant: CurrentTenant,
     optional_principal: MaybeMe,
     verify_otp: NamedDependency[VerifyOtp],
-    settings: Config,
+    app_config: Config,
 ) -> Response[CredentialOut]:
     credential = await verify_otp(
         tenant, data.email, data.code, _user_agent(request), optional_principal
     )
-    return _signed_in(credential, settings)
+    return _signed_in(credential, app_config)
 
 
 @post(
@@ -104,11 +104,11 @@ async def register_route(
 
 @get("/confirm", summary="Confirm an email address (the mailed link)")
 async def confirm_route(
-    token: FromQuery[str], confirm_email: NamedDependency[ConfirmEmail], settings: Config
+    token: FromQuery[str], confirm_email: NamedDependency[ConfirmEmail], app_config: Config
 ) -> Response[ConfirmedOut] | Redirect:
     user = await confirm_email(token)
-    if settings.confirm_redirect:
-        return Redirect(settings.confirm_redirect, status_code=303)
+    if app_config.confirm_redirect:
+        return Redirect(app_config.confirm_redirect, status_code=303)
     return Response(ConfirmedOut("confirmed", user.email))
 
 
@@ -124,20 +124,20 @@ async def login_route(
     tenant: CurrentTenant,
     optional_principal: MaybeMe,
     login: NamedDependency[Login],
-    settings: Config,
+    app_config: Config,
 ) -> Response[CredentialOut]:
     credential = await login(
         tenant, data.email, data.password, _user_agent(request), optional_principal
     )
-    return _signed_in(credential, settings)
+    return _signed_in(credential, app_config)
 
 
 @post("/logout", status_code=204, summary="End this session", security=BEARER)
 async def logout_route(
-    principal: Me, logout: NamedDependency[Logout], settings: Config
+    principal: Me, logout: NamedDependency[Logout], app_config: Config
 ) -> Response[None]:
     await logout(principal)
-    return Response(None, status_code=204, cookies=[cleared_cookie(settings)])
+    return Response(None, status_code=204, cookies=[cleared_cookie(app_config)])
 
 
 @get("/me", summary="Who is signed in", security=BEARER)
@@ -155,10 +155,10 @@ async def me_route(principal: Me, get_profile: NamedDependency[GetProfile]) -> U
     security=BEARER,
 )
 async def delete_me_route(
-    principal: Me, delete_account: NamedDependency[DeleteAccount], settings: Config
+    principal: Me, delete_account: NamedDependency[DeleteAccount], app_config: Config
 ) -> Response[None]:
     await delete_account(principal)
-    return Response(None, status_code=204, cookies=[cleared_cookie(settings)])
+    return Response(None, status_code=204, cookies=[cleared_cookie(app_config)])
 
 
 @post("/", status_code=201, summary="Start an anonymous session")
@@ -166,13 +166,13 @@ async def create_session_route(
     request: Request[Any, Any, Any],
     tenant: CurrentTenant,
     create_anonymous_session: NamedDependency[CreateAnonymousSession],
-    settings: Config,
+    app_config: Config,
 ) -> Response[AnonymousSessionOut]:
     credential = await create_anonymous_session(tenant, _user_agent(request))
     return Response(
         AnonymousSessionOut.of(credential),
         status_code=201,
-        cookies=[session_cookie(credential.access_token, settings)],
+        cookies=[session_cookie(credential.access_token, app_config)],
     )
 
 
@@ -186,10 +186,10 @@ async def delete_session_route(
     session_id: FromPath[uuid.UUID],
     principal: Me,
     delete_session: NamedDependency[DeleteSession],
-    settings: Config,
+    app_config: Config,
 ) -> Response[None]:
     await delete_session(principal, session_id)
-    cookies = [cleared_cookie(settings)] if session_id == principal.session_id else []
+    cookies = [cleared_cookie(app_config)] if session_id == principal.session_id else []
     return Response(None, status_code=204, cookies=cookies)
 
 

@@ -73,9 +73,9 @@ async def upload_document_route(
     request: Request[Any, Any, Any],
     principal: Me,
     upload_document: NamedDependency[UploadDocument],
-    settings: NamedDependency[Settings],
+    app_config: NamedDependency[Settings],
 ) -> Response[DocumentOut]:
-    filename, content = await multipart_file(request, "file", settings.max_upload_mb * 1024**2)
+    filename, content = await multipart_file(request, "file", app_config.max_upload_mb * 1024**2)
     upload = await upload_document(principal, filename, content)
     status = 202 if upload.document.status == "processing" else 201 if upload.created else 200
     return Response(DocumentOut.of(upload.document), status_code=status)
@@ -126,8 +126,13 @@ async def delete_document_route(
     await delete_document(principal, DocumentId(document_id))
 
 
-@post("/v1/search", status_code=200, tags=["documents"], security=[{"bearer": []}],
-      summary="Search the caller's documents")
+@post(
+    "/v1/search",
+    status_code=200,
+    tags=["documents"],
+    security=[{"bearer": []}],
+    summary="Search the caller's documents",
+)
 async def search_route(
     data: JSONBody[SearchBody], principal: Me, search_documents: NamedDependency[SearchDocuments]
 ) -> SearchOut:

@@ -201,13 +201,13 @@ async def chat_socket(
     resolve_principal: NamedDependency[ResolvePrincipal],
     tenant_directory: NamedDependency[TenantDirectory],
     chat_service: NamedDependency[ChatService],
-    settings: NamedDependency[Settings],
+    app_config: NamedDependency[Settings],
 ) -> None:
     connection = ChatSocket(socket, resolve_principal, tenant_directory, chat_service)
     token, via_cookie = credential_of(socket)
     if via_cookie:
         try:
-            check_same_origin(socket, settings)
+            check_same_origin(socket, app_config)
         except ChatcoreError:
             await socket.close(code=CLOSE_POLICY, reason="origin not allowed")
             return

@@ -189,13 +189,13 @@ async def notifications_socket(
     socket: WebSocket[Any, Any, Any],
     resolve_principal: NamedDependency[ResolvePrincipal],
     listen_for_events: NamedDependency[ListenForEvents],
-    settings: NamedDependency[Settings],
+    app_config: NamedDependency[Settings],
 ) -> None:
-    connection = NotificationSocket(socket, resolve_principal, settings.ws_heartbeat_seconds)
+    connection = NotificationSocket(socket, resolve_principal, app_config.ws_heartbeat_seconds)
     token, via_cookie = credential_of(socket)
     if via_cookie:
         try:
-            check_same_origin(socket, settings)
+            check_same_origin(socket, app_config)
         except ChatcoreError:
             await socket.close(code=CLOSE_POLICY, reason="origin not allowed")
             return

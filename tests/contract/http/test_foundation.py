@@ -234,3 +234,12 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def test_a_body_field_of_the_wrong_type_is_422_not_500(client: Client) -> None:
+    # "settings" is also the name of a configuration object inside the app; a client's
+    # field of that name must still be validated as the client's.
+    response = await client.post(
+        "/v1/tenants", json={"slug": "acme", "name": "Acme", "settings": "fast"}, headers=ADMIN
+    )
+    assert assert_problem(response, 422, "validation_failed")["errors"][0]["field"] == "settings"
