@@ -23,8 +23,8 @@ from chatcore.errors import ChatcoreError, NotAuthenticated
 from chatcore.identity.principal import Principal
 from chatcore.identity.sessions import ResolvePrincipal
 from chatcore.tenants.directory import TenantDirectory
-from http_shell.credentials import check_same_origin, credential_of
 from http_shell.settings import Settings
+from http_shell.sockets import CLOSE_POLICY, SocketClosed, admit
 from http_shell.streaming import StreamRelay
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -32,7 +32,7 @@ AUTH_TIMEOUT_SECONDS = 10.0
 RECHECK_SECONDS = 30.0
 FRAMES_PER_WINDOW, WINDOW_SECONDS = 20, 10.0
 
-CLOSE_POLICY, CLOSE_TOO_BIG = 1008, 1009
+CLOSE_TOO_BIG = 1009
 
 
 class Frame(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -47,10 +47,6 @@ class Frame(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 _decode_frame = msgspec.json.Decoder(Frame).decode
 _encode = msgspec.json.Encoder().encode
-
-
-class _Closed(Exception):
-    """The socket is over: the client left, or we closed it."""
 
 
 class ChatSocket:
@@ -80,7 +76,7 @@ class ChatSocket:
                 principal = await self._reauthenticate(token)
                 if raw is not None:
                     await self._handle(raw, principal)
-        except _Closed:
+        except SocketClosed:
             pass
         finally:
             if self._relay is not None:
@@ -134,7 +130,7 @@ class ChatSocket:
             async for event in relay.events():
                 if event is not None:
                     await self._send(_encode(event).decode())
-        except _Closed:
+        except SocketClosed:
             relay.stop()
 
     async def _reauthenticate(self, token: str) -> Principal:
@@ -143,7 +139,7 @@ class ChatSocket:
         except ChatcoreError as exc:
             await self.send_error(exc.code, "The session has ended.")
             await self._socket.close(code=CLOSE_POLICY, reason="session ended")
-            raise _Closed from exc
+            raise SocketClosed from exc
 
     async def _receive(self, wait: float) -> str | None:
         try:
@@ -152,7 +148,7 @@ class ChatSocket:
         except TimeoutError:
             return None
         if message["type"] == "websocket.disconnect":
-            raise _Closed
+            raise SocketClosed
         text = message.get("text")
         raw = message.get("bytes")
         if isinstance(text, str):
@@ -163,7 +159,7 @@ class ChatSocket:
             data = ""
         if len(data.encode()) > MAX_FRAME_BYTES:
             await self._socket.close(code=CLOSE_TOO_BIG, reason="frame too large")
-            raise _Closed
+            raise SocketClosed
         return data
 
     def _within_rate(self) -> bool:
@@ -181,7 +177,7 @@ class ChatSocket:
             try:
                 await self._socket.send_text(text)
             except Exception as exc:  # the peer is gone mid-send
-                raise _Closed from exc
+                raise SocketClosed from exc
 
     async def first_frame_token(self) -> str:
         """The token of the first frame, which must be ``auth``; raises NotAuthenticated."""
@@ -204,24 +200,17 @@ async def chat_socket(
     app_config: NamedDependency[Settings],
 ) -> None:
     connection = ChatSocket(socket, resolve_principal, tenant_directory, chat_service)
-    token, via_cookie = credential_of(socket)
-    if via_cookie:
-        try:
-            check_same_origin(socket, app_config)
-        except ChatcoreError:
-            await socket.close(code=CLOSE_POLICY, reason="origin not allowed")
-            return
-    await socket.accept()
-    try:
-        if token is None:
-            token = await connection.first_frame_token()
-        principal = await resolve_principal(token, None)
-    except _Closed:
+
+    async def refuse(code: str, detail: str) -> None:
+        await connection.send_error(code, detail)
+        await socket.close(code=CLOSE_POLICY, reason=code)
+
+    admitted = await admit(
+        socket, resolve_principal, app_config, connection.first_frame_token, refuse
+    )
+    if admitted is None:
         return
-    except ChatcoreError as exc:
-        await connection.send_error(exc.code, exc.detail)
-        await socket.close(code=CLOSE_POLICY, reason=exc.code)
-        return
+    token, principal = admitted
     await connection.serve(token, principal)
 
 

@@ -26,12 +26,12 @@ from chatcore.events.listening import ListenForEvents
 from chatcore.events.ports import Subscription
 from chatcore.identity.principal import Principal
 from chatcore.identity.sessions import ResolvePrincipal
-from http_shell.credentials import check_same_origin, credential_of
 from http_shell.settings import Settings
+from http_shell.sockets import CLOSE_POLICY, SocketClosed, admit
 
 MAX_FRAME_BYTES = 4096
 AUTH_TIMEOUT_SECONDS = 10.0
-CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN = 1008, 1009, 1013
+CLOSE_TOO_BIG, CLOSE_TRY_AGAIN = 1009, 1013
 
 
 class Frame(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -43,10 +43,6 @@ class Frame(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 _decode_frame = msgspec.json.Decoder(Frame).decode
 _encode = msgspec.json.Encoder().encode
-
-
-class _Closed(Exception):
-    """The socket is over: the client left, or we closed it."""
 
 
 class NotificationSocket:
@@ -74,11 +70,11 @@ class NotificationSocket:
             await self.fail(
                 exc.code, "Notifications are unavailable; retry shortly.", CLOSE_TRY_AGAIN
             )
-        except _Closed:
+        except SocketClosed:
             pass
 
     async def _relay(self, events: Subscription, token: str, reader: asyncio.Task[None]) -> None:
-        """Return when the subscription ends; raises _Closed when the client is gone."""
+        """Return when the subscription ends; raises SocketClosed when the client is gone."""
         iterator = aiter(events)
         # One pending read at a time, kept across heartbeats, never cancelled midway.
         pending: asyncio.Future[Any] | None = None
@@ -90,7 +86,7 @@ class NotificationSocket:
                     {pending, reader}, timeout=self._heartbeat, return_when=asyncio.FIRST_COMPLETED
                 )
                 if reader in done:
-                    raise _Closed
+                    raise SocketClosed
                 if pending in done:
                     finished, pending = pending, None
                     try:
@@ -112,7 +108,7 @@ class NotificationSocket:
         while True:
             try:
                 raw = await self._receive()
-            except _Closed:
+            except SocketClosed:
                 return
             try:
                 frame = _decode_frame(raw)
@@ -131,7 +127,7 @@ class NotificationSocket:
             self._checked_at = time.monotonic()
         except ChatcoreError as exc:
             await self.fail(exc.code, "The session has ended.", CLOSE_POLICY)
-            raise _Closed from exc
+            raise SocketClosed from exc
 
     async def first_frame_token(self) -> str:
         """The token of the first frame, which must be ``auth``; raises NotAuthenticated."""
@@ -146,17 +142,17 @@ class NotificationSocket:
         return frame.token
 
     async def _receive(self) -> str:
-        """The next frame's text; raises _Closed when the client leaves or sends too much."""
+        """The next frame's text; raises SocketClosed when the client leaves or sends too much."""
         message = await self._socket.receive()
         if message["type"] == "websocket.disconnect":
-            raise _Closed
+            raise SocketClosed
         text, data = message.get("text"), message.get("bytes")
         raw = text if isinstance(text, str) else ""
         if isinstance(data, bytes):
             raw = data.decode(errors="replace")
         if len(raw) > MAX_FRAME_BYTES:
             await self.close(CLOSE_TOO_BIG, "frame too large")
-            raise _Closed
+            raise SocketClosed
         return raw
 
     async def send_error(self, code: str, detail: str) -> None:
@@ -167,7 +163,7 @@ class NotificationSocket:
         """An ``error`` frame, then close the socket."""
         try:
             await self.send_error(code, detail)
-        except _Closed:
+        except SocketClosed:
             return
         await self.close(close_code, code)
 
@@ -181,7 +177,7 @@ class NotificationSocket:
             try:
                 await self._socket.send_text(_encode(frame).decode())
             except Exception as exc:  # the peer is gone mid-send
-                raise _Closed from exc
+                raise SocketClosed from exc
 
 
 @websocket("/v1/ws", tags=["notifications"])
@@ -192,23 +188,16 @@ async def notifications_socket(
     app_config: NamedDependency[Settings],
 ) -> None:
     connection = NotificationSocket(socket, resolve_principal, app_config.ws_heartbeat_seconds)
-    token, via_cookie = credential_of(socket)
-    if via_cookie:
-        try:
-            check_same_origin(socket, app_config)
-        except ChatcoreError:
-            await socket.close(code=CLOSE_POLICY, reason="origin not allowed")
-            return
-    await socket.accept()
-    try:
-        if token is None:
-            token = await connection.first_frame_token()
-        principal = await resolve_principal(token, None)
-    except _Closed:
+
+    async def refuse(code: str, detail: str) -> None:
+        await connection.fail(code, detail, CLOSE_POLICY)
+
+    admitted = await admit(
+        socket, resolve_principal, app_config, connection.first_frame_token, refuse
+    )
+    if admitted is None:
         return
-    except ChatcoreError as exc:
-        await connection.fail(exc.code, exc.detail, CLOSE_POLICY)
-        return
+    token, principal = admitted
     await connection.serve(listen_for_events, token, principal)
 
 
