@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -268,7 +268,7 @@ class Container(containers.DeclarativeContainer):
     # Dialogs and chat
     chat_model = providers.Singleton(make_chat_model, settings)
     prompts = providers.Singleton(FilePromptSource, settings.provided.prompt_file)
-    usage_recorder = providers.Singleton(SettleChat, uow, ids)
+    usage_recorder = providers.Singleton(SettleChat, uow, ids, tenant_defaults, event_bus)
     admit_chat = providers.Singleton(AdmitChat, clock, ids, tenant_defaults)
     chat_service = providers.Singleton(
         ChatService,
@@ -337,10 +337,18 @@ async def stop(container: Container) -> None:
 
 @asynccontextmanager
 async def chatcore_system(
-    settings: Settings, *, run_migrations: bool | None = None
+    settings: Settings,
+    *,
+    run_migrations: bool | None = None,
+    configure: Callable[[Container], object] | None = None,
 ) -> AsyncIterator[Container]:
-    """The whole system for use inside another Python service, open for the block."""
+    """The whole system for use inside another Python service, open for the block.
+
+    ``configure`` gets the container before anything is built or opened: the place
+    to swap in an adapter of your own (``container.document_store.override(...)``)."""
     container = build_container(settings)
+    if configure is not None:
+        configure(container)
     await start(container, run_migrations=run_migrations)
     try:
         yield container

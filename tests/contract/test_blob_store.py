@@ -1,10 +1,9 @@
-"""BlobStore: the same behaviour in memory and on the local file system."""
+"""BlobStore: the public contract on memory and the local file system, then what only
+the local store does."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,53 +11,29 @@ import pytest
 from adapters.memory.blobs import MemoryBlobStore
 from adapters.storage import LocalFileBlobStore
 from chatcore.documents.ports import BlobStore
-from chatcore.errors import NotFound
+from chatcore.testing import BlobStoreContract
+from chatcore.testing.blob_store import pieces
 
 
-@pytest.fixture(params=["memory", "local"])
-def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
-    if request.param == "memory":
-        return MemoryBlobStore()
-    return LocalFileBlobStore(tmp_path / "blobs")
+class TestBlobStore(BlobStoreContract):
+    @pytest.fixture(params=["memory", "local"])
+    def blob_store(self, request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+        if request.param == "memory":
+            return MemoryBlobStore()
+        return LocalFileBlobStore(tmp_path / "blobs")
 
 
-async def pieces(*parts: bytes, fail_after: int | None = None) -> AsyncIterator[bytes]:
-    for index, part in enumerate(parts):
-        if index == fail_after:
-            raise RuntimeError("the client went away")
-        yield part
+# What only the local store does.
 
 
 def files_under(path: Path) -> list[Path]:
     return [p for p in path.rglob("*") if p.is_file()]
 
 
-async def test_a_stored_file_reads_back_whole_and_in_pieces(blobs: BlobStore) -> None:
-    key, data = uuid.uuid4().hex, b"".join(bytes([n % 251]) * 1000 for n in range(600))
-    stored = await blobs.put(key, pieces(data[:1000], data[1000:]))
-
-    assert (stored.size, stored.sha256) == (len(data), hashlib.sha256(data).hexdigest())
-    assert await blobs.read(key) == data
-    assert b"".join([piece async for piece in await blobs.open(key)]) == data
-
-
-async def test_a_deleted_or_unknown_file_is_not_found(blobs: BlobStore) -> None:
-    key = uuid.uuid4().hex
-    await blobs.put(key, pieces(b"x"))
-    await blobs.delete(key)
-    await blobs.delete(key)  # twice is fine
-    with pytest.raises(NotFound):
-        await blobs.read(key)
-    with pytest.raises(NotFound):
-        await blobs.open(uuid.uuid4().hex)
-
-
-async def test_a_failing_stream_leaves_nothing_behind(blobs: BlobStore, tmp_path: Path) -> None:
-    key = uuid.uuid4().hex
+async def test_a_failing_stream_leaves_no_local_file_behind(tmp_path: Path) -> None:
+    blobs = LocalFileBlobStore(tmp_path / "blobs")
     with pytest.raises(RuntimeError):
-        await blobs.put(key, pieces(b"a" * 100, b"b" * 100, fail_after=1))
-    with pytest.raises(NotFound):
-        await blobs.read(key)
+        await blobs.put(uuid.uuid4().hex, pieces(b"a" * 100, b"b" * 100, fail_after=1))
     assert files_under(tmp_path) == []
 
 

@@ -1,35 +1,17 @@
-"""ChatModel: the same streaming contract from the offline model and the OpenAI adapter
+"""ChatModel: the public streaming contract on the offline model and the OpenAI adapter
 (the real SDK, talking to the OpenAI-compatible stub)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
 
 from adapters.llm import LocalChatModel, OpenAIChatModel
-from chatcore.dialogs.model_port import (
-    ChatModel,
-    Completion,
-    ModelEvent,
-    ModelRequest,
-    Passage,
-    TextDelta,
-    Turn,
-)
-from chatcore.dialogs.tokens import estimate_tokens
+from chatcore.dialogs.model_port import ChatModel
+from chatcore.testing import ChatModelContract
 from tests.support.openai_stub import OpenAIStub
-
-QUESTION = ModelRequest(
-    turns=(
-        Turn("system", "You answer briefly."),
-        Turn("user", "Hello!"),
-        Turn("assistant", "Hello, how can I help?"),
-        Turn("user", "How does streaming work here?"),
-    )
-)
 
 
 @pytest.fixture
@@ -47,75 +29,9 @@ async def openai_model() -> AsyncIterator[ChatModel]:
         await model.close()
 
 
-@pytest.fixture(params=["local", "openai"])
-def chat_model(request: pytest.FixtureRequest) -> ChatModel:
-    """Each ChatModel in turn, ready to answer."""
-    return request.getfixturevalue(f"{request.param}_model")
-
-
-async def events_of(model: ChatModel, request: ModelRequest) -> list[ModelEvent]:
-    return [event async for event in model.stream(request)]
-
-
-def split(events: list[ModelEvent]) -> tuple[str, Completion]:
-    """The reply's text and its completion, checking the order on the way."""
-    *deltas, completion = events
-    assert all(isinstance(delta, TextDelta) for delta in deltas)
-    assert isinstance(completion, Completion)
-    return "".join(delta.text for delta in deltas if isinstance(delta, TextDelta)), completion
-
-
-async def test_deltas_come_first_and_exactly_one_completion_ends_the_stream(
-    chat_model: ChatModel,
-) -> None:
-    events = await events_of(chat_model, QUESTION)
-    text, completion = split(events)
-    assert len(events) > 2
-    assert text.strip()
-    assert all(event.text for event in events[:-1] if isinstance(event, TextDelta))
-    assert completion.finish_reason == "stop"
-    assert completion.model
-
-
-async def test_usage_is_counted(chat_model: ChatModel) -> None:
-    _, completion = split(await events_of(chat_model, QUESTION))
-    assert completion.prompt_tokens > 0
-    assert completion.completion_tokens > 0
-
-
-async def test_the_same_request_gets_the_same_reply(chat_model: ChatModel) -> None:
-    first = await events_of(chat_model, QUESTION)
-    second = await events_of(chat_model, QUESTION)
-    assert first == second
-
-
-async def test_max_tokens_cuts_the_reply_with_finish_reason_length(chat_model: ChatModel) -> None:
-    full, _ = split(await events_of(chat_model, QUESTION))
-    capped = ModelRequest(turns=QUESTION.turns, max_tokens=3)
-    text, completion = split(await events_of(chat_model, capped))
-    assert completion.finish_reason == "length"
-    assert 0 < completion.completion_tokens <= 3
-    assert text and full.startswith(text)
-    assert estimate_tokens(text) <= 3
-
-
-async def test_passages_are_accepted(chat_model: ChatModel) -> None:
-    passage = Passage(
-        text="Streaming sends each word as soon as it is ready.",
-        document_id="d1",
-        filename="guide.md",
-        page=1,
-    )
-    request = ModelRequest(turns=QUESTION.turns, passages=(passage,))
-    text, completion = split(await events_of(chat_model, request))
-    assert text.strip()
-    assert completion.completion_tokens > 0
-
-
-async def test_closing_after_the_first_delta_ends_promptly(chat_model: ChatModel) -> None:
-    stream = chat_model.stream(QUESTION)
-    first = await anext(stream)
-    assert isinstance(first, TextDelta)
-    await asyncio.wait_for(stream.aclose(), timeout=1)  # type: ignore[attr-defined]
-    with pytest.raises(StopAsyncIteration):
-        await anext(stream)
+class TestChatModel(ChatModelContract):
+    @pytest.fixture(params=["local", "openai"])
+    def chat_model(self, request: pytest.FixtureRequest) -> ChatModel:
+        """Each ChatModel in turn, ready to answer."""
+        chosen: ChatModel = request.getfixturevalue(f"{request.param}_model")
+        return chosen

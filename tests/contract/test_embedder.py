@@ -1,24 +1,18 @@
-"""Embedder: the local one and OpenAI's, through the real SDK against the stub server."""
+"""Embedder: the public contract on the local one and OpenAI's (the real SDK against the
+stub server), then what only each does."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
 import pytest_asyncio
 
 from adapters.embed import LocalEmbedder, OpenAIEmbedder
-from chatcore.documents.model import Vector
 from chatcore.documents.ports import Embedder
 from chatcore.errors import Unavailable
+from chatcore.testing import EmbedderContract
 from tests.support.openai_stub import PROVIDER_SECRET, OpenAIStub
-
-TEXTS = [
-    "The keeper of the Skarven lighthouse is Ingrid Holm.",
-    "Who keeps the Skarven lighthouse?",
-    "Sourdough needs flour, water and salt.",
-]
 
 
 @pytest.fixture
@@ -39,32 +33,15 @@ async def openai_embedder(stub: OpenAIStub) -> AsyncIterator[Embedder]:
     await embedder.close()
 
 
-@pytest.fixture(params=["local", "openai"])
-def embedder(request: pytest.FixtureRequest) -> Embedder:
-    return request.getfixturevalue(f"{request.param}_embedder")
+class TestEmbedder(EmbedderContract):
+    @pytest.fixture(params=["local", "openai"])
+    def embedder(self, request: pytest.FixtureRequest) -> Embedder:
+        """Each embedder in turn."""
+        chosen: Embedder = request.getfixturevalue(f"{request.param}_embedder")
+        return chosen
 
 
-def cosine(a: Vector, b: Vector) -> float:
-    return sum(x * y for x, y in zip(a, b, strict=True))
-
-
-async def test_vectors_are_unit_length_fixed_size_and_deterministic(embedder: Embedder) -> None:
-    first = await embedder.embed(TEXTS)
-    again = await embedder.embed(TEXTS)
-
-    assert len(first) == len(TEXTS)
-    assert all(len(v) == embedder.dimension for v in first)
-    assert all(math.isclose(math.sqrt(cosine(v, v)), 1.0, rel_tol=1e-5) for v in first)
-    assert [list(v) for v in first] == [list(v) for v in again]
-
-
-async def test_related_texts_are_nearer_than_unrelated_ones(embedder: Embedder) -> None:
-    fact, question, other = await embedder.embed(TEXTS)
-    assert cosine(fact, question) > cosine(other, question)
-
-
-async def test_no_text_no_vectors(embedder: Embedder) -> None:
-    assert await embedder.embed([]) == []
+# What only one adapter does.
 
 
 def test_the_local_embedder_is_named_by_its_method_and_size() -> None:

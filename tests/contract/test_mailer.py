@@ -1,41 +1,23 @@
-"""Mailer: every adapter delivers recipient, subject and text body; then what only SMTP
-does (HTML part, headers, retry, timeouts) against a capturing server on loopback."""
+"""Mailer: the public contract (recipient, subject and text body) on every adapter; then
+what only SMTP does (HTML part, headers, retry, timeouts) against a capturing server on
+loopback."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-import msgspec
 import pytest
 
 from adapters.mail import ConsoleMailer, SmtpMailer
 from chatcore.errors import Unavailable
-from chatcore.identity.credentials import Mailer, MailMessage
+from chatcore.testing import MailerContract
+from chatcore.testing.mailer import CODE_MAIL, Delivered, MailerUnderTest
 from tests.support.smtp_server import CapturingSmtpServer
 
 SENDER = "Chatcore <no-reply@chatcore.test>"
-CODE_MAIL = MailMessage(
-    to="ana@example.com",
-    subject="Your sign-in code",
-    text="Your code is 493027.\nIt expires in 10 minutes.",
-    html="<p>Your code is <b>493027</b>.</p><p>It expires in 10 minutes.</p>",
-)
-
-
-class Delivered(msgspec.Struct, frozen=True):
-    """What a reader of the mail sees, whichever way it was delivered."""
-
-    to: str
-    subject: str
-    text: str
-
-
-class MailerUnderTest(msgspec.Struct, frozen=True):
-    mailer: Mailer
-    inbox: Callable[[], list[Delivered]]
 
 
 @pytest.fixture
@@ -99,58 +81,12 @@ def console_mailer(caplog: pytest.LogCaptureFixture) -> MailerUnderTest:
     return MailerUnderTest(ConsoleMailer(), inbox)
 
 
-@pytest.fixture(params=["smtp", "console"])
-def mail(request: pytest.FixtureRequest) -> MailerUnderTest:
-    """Each mailer in turn, with a way to read what it delivered."""
-    under_test: MailerUnderTest = request.getfixturevalue(f"{request.param}_mailer")
-    return under_test
-
-
-async def test_a_code_mail_arrives_with_recipient_subject_and_body(
-    mail: MailerUnderTest,
-) -> None:
-    await mail.mailer.send(CODE_MAIL)
-    assert mail.inbox() == [Delivered(CODE_MAIL.to, CODE_MAIL.subject, CODE_MAIL.text)]
-    assert "493027" in mail.inbox()[0].text
-
-
-async def test_non_ascii_subject_and_body_arrive_intact(mail: MailerUnderTest) -> None:
-    message = MailMessage(
-        to="zoë@example.com",
-        subject="Ihr Anmeldecode — 048213",
-        text="Grüße! Ihr Code: 048213 ✓",
-        html="<p>Grüße!</p>",
-    )
-    await mail.mailer.send(message)
-    assert mail.inbox() == [Delivered(message.to, message.subject, message.text)]
-
-
-async def test_each_mail_goes_to_its_own_recipient(mail: MailerUnderTest) -> None:
-    first = MailMessage(to="a@example.com", subject="One", text="111111", html="<p>1</p>")
-    second = MailMessage(to="b@example.com", subject="Two", text="222222", html="<p>2</p>")
-    await mail.mailer.send(first)
-    await mail.mailer.send(second)
-    assert mail.inbox() == [
-        Delivered("a@example.com", "One", "111111"),
-        Delivered("b@example.com", "Two", "222222"),
-    ]
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"to": "ana@example.com\r\nBcc: all@example.com"},
-        {"to": "ana@example.com\n"},
-        {"subject": "Hello\nBcc: all@example.com"},
-        {"subject": "Hello\r"},
-    ],
-)
-async def test_line_breaks_in_recipient_or_subject_are_refused(
-    mail: MailerUnderTest, change: dict[str, str]
-) -> None:
-    with pytest.raises(ValueError, match="line breaks"):
-        await mail.mailer.send(msgspec.structs.replace(CODE_MAIL, **change))
-    assert mail.inbox() == []
+class TestMailer(MailerContract):
+    @pytest.fixture(params=["smtp", "console"])
+    def mail(self, request: pytest.FixtureRequest) -> MailerUnderTest:
+        """Each mailer in turn, with a way to read what it delivered."""
+        under_test: MailerUnderTest = request.getfixturevalue(f"{request.param}_mailer")
+        return under_test
 
 
 # What only SMTP does.

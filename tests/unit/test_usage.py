@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from adapters.events import InProcessEventBus
 from adapters.prompts import FilePromptSource
 from chatcore.dialogs.model_port import ModelError
 from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
@@ -31,11 +32,12 @@ class UsageKit(DialogKit):
     def __init__(self, script: Sequence[Step] = ("Hi", " there", DONE)) -> None:
         super().__init__(script)
         self.settings = ChatSettings()
+        self.events = InProcessEventBus()
         self.chat = ChatService(
             self.uow,
             self.model,
             FilePromptSource(),
-            SettleChat(self.uow, self.ids),
+            SettleChat(self.uow, self.ids, DEFAULTS, self.events),
             self.clock,
             self.ids,
             self.settings,

@@ -17,6 +17,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from adapters.events import InProcessEventBus
 from adapters.memory import MemoryDatabase
 from chatcore.dialogs.model import DialogId
 from chatcore.dialogs.ports import UsageRecord
@@ -60,7 +61,7 @@ class UsageMachine(RuleBasedStateMachine):
         self.clock = FakeClock()
         ids = RandomIdFactory()
         self.admit = AdmitChat(self.clock, ids, TenantDefaults())
-        self.settle = SettleChat(self.uow, ids)
+        self.settle = SettleChat(self.uow, ids, TenantDefaults(), InProcessEventBus())
         self.tenant = Tenant(
             id=TenantId(uuid.uuid4()),
             slug="acme",

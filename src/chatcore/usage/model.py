@@ -7,6 +7,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 
 import msgspec
 
@@ -14,6 +15,8 @@ RATE_WINDOW = timedelta(minutes=1)
 # Longer than any reply streams; a reservation outliving it belonged to a process
 # that died before settling, and stops holding tokens.
 RESERVATION_TTL = timedelta(hours=1)
+# The share of the monthly quota at which a principal is warned, once a month.
+WARNING_SHARE = Fraction(4, 5)
 
 
 class Period(msgspec.Struct, frozen=True):

@@ -9,6 +9,8 @@ import msgspec
 
 from chatcore.dialogs.ports import UsageRecord
 from chatcore.errors import QuotaExceeded, RateLimited, TenantMismatch
+from chatcore.events.model import QuotaWarning
+from chatcore.events.ports import EventBus
 from chatcore.identity.principal import Principal
 from chatcore.kernel import Clock, IdFactory
 from chatcore.tenants.model import Tenant
@@ -17,6 +19,7 @@ from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from chatcore.usage.model import (
     RATE_WINDOW,
     RESERVATION_TTL,
+    WARNING_SHARE,
     Period,
     Reservation,
     UsageEntry,
@@ -92,14 +95,29 @@ async def _has_room(
 
 class SettleChat:
     """Record what a chat's model call cost and release what its admission held (a
-    UsageRecorder); ChatService calls it however the reply ended."""
+    UsageRecorder); ChatService calls it however the reply ended.
 
-    def __init__(self, uow: UnitOfWorkFactory, ids: IdFactory) -> None:
-        self._uow, self._ids = uow, ids
+    The settle that brings its principal's month to ``WARNING_SHARE`` of the quota
+    publishes a QuotaWarning. It reads the totals it adds to under their lock, so of
+    concurrent settles (in any process) exactly one sees the month cross the line:
+    the warning needs no stored flag, and comes once a period while the quota holds."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        ids: IdFactory,
+        defaults: TenantDefaults,
+        events: EventBus,
+    ) -> None:
+        self._uow, self._ids, self._defaults, self._events = uow, ids, defaults, events
 
     async def record(self, record: UsageRecord) -> None:
-        """Append the call to the ledger, in the month it ended, and drop its hold."""
+        """Append the call to the ledger, in the month it ended, and drop its hold;
+        then warn the principal if this call took the month past the warning line."""
+        period = Period.containing(record.at)
         async with self._uow() as uow:
+            # The principal's totals are locked first, the order admissions lock in.
+            before = await uow.usage.lock_totals(record.tenant_id, record.principal_id, period)
             if record.reservation_id is not None:
                 await uow.usage.release(record.tenant_id, record.reservation_id)
             await uow.usage.record(
@@ -114,7 +132,22 @@ class SettleChat:
                     at=record.at,
                 ),
             )
+            tenant = await uow.tenants.get(record.tenant_id)
             await uow.commit()
+        if tenant is None:
+            return
+        quota = UsageLimits.of(tenant, self._defaults).monthly_token_quota
+        after = before.total_tokens + record.prompt_tokens + record.completion_tokens
+        if crosses_warning(before.total_tokens, after, quota):
+            warning = QuotaWarning(total_tokens=after, quota_tokens=quota, period_end=period.end)
+            await self._events.publish(record.tenant_id, record.principal_id, warning)
+
+
+def crosses_warning(before: int, after: int, quota: int) -> bool:
+    """Whether going from ``before`` to ``after`` tokens reaches the warning share of
+    ``quota`` for the first time (never for a quota of 0, which allows nothing)."""
+    line = quota * WARNING_SHARE
+    return quota > 0 and before < line <= after
 
 
 class UsageReport(msgspec.Struct, frozen=True, kw_only=True):
