@@ -88,10 +88,11 @@ class Bench:
 
     def job(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Run one load-generator job in its own process; its result."""
-        path = self.work / "job.json"
+        path, result_path = self.work / "job.json", self.work / "result.json"
         path.write_text(json.dumps(job))
+        result_path.unlink(missing_ok=True)
         done = subprocess.run(
-            [sys.executable, "-m", "bench.loadgen", str(path)],
+            [sys.executable, "-m", "bench.loadgen", str(path), str(result_path)],
             env=self.child_env(),
             cwd=ROOT,
             capture_output=True,
@@ -100,7 +101,7 @@ class Bench:
         )
         if done.returncode != 0:
             raise RuntimeError(f"load generator failed:\n{done.stderr.decode()[-3000:]}")
-        result: dict[str, Any] = json.loads(done.stdout)
+        result: dict[str, Any] = json.loads(result_path.read_bytes())
         return result
 
     def hammer(

@@ -1,7 +1,7 @@
 """The load generator: a process of its own, pinned to other cores than the server,
-given one job as JSON and printing its result as JSON.
+given one job as JSON and writing its result as JSON.
 
-    python -m bench.loadgen JOB.json
+    python -m bench.loadgen JOB.json RESULT.json
 
 Jobs: ``hammer`` (keep-alive requests in a closed loop on N connections for a set
 time), ``streams`` (N server-sent-event chats at once, counting their events) and
@@ -252,7 +252,9 @@ def main() -> None:
         import uvloop
 
         runner = uvloop.run
-    sys.stdout.buffer.write(msgspec.json.encode(runner(run(job))))
+    # A file, not stdout: the event loop can leave stdout non-blocking, and a large
+    # result written to a full pipe would then be cut short.
+    Path(sys.argv[2]).write_bytes(msgspec.json.encode(runner(run(job))))
 
 
 if __name__ == "__main__":

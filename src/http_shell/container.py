@@ -20,7 +20,7 @@ from adapters.events import InProcessEventBus, PostgresEventBus
 from adapters.extract import PlainTextExtractor, PypdfTextExtractor
 from adapters.images import PillowImageNormalizer
 from adapters.llm import LocalChatModel, OpenAIChatModel
-from adapters.mail import ConsoleMailer, SmtpMailer
+from adapters.mail import ConsoleMailer, MaildirMailer, SmtpMailer
 from adapters.prompts import FilePromptSource
 from adapters.security.argon2 import Argon2PasswordHasher
 from adapters.security.jwt import JwtTokenIssuer
@@ -89,8 +89,10 @@ from http_shell.settings import Settings, ensure_secret_key
 
 
 def make_mailer(settings: Settings) -> Mailer:
-    """SMTP when a host is configured; otherwise mails go to the log."""
+    """SMTP when a host is configured; else a Maildir folder when one is; else the log."""
     if not settings.smtp_host:
+        if settings.mail_dir:
+            return MaildirMailer(settings.mail_dir, sender=settings.smtp_from)
         return ConsoleMailer()
     implicit_tls = settings.smtp_port == 465
     return SmtpMailer(

@@ -48,6 +48,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_password: str | None = None
     smtp_from: str = "chatcore <no-reply@localhost>"
     smtp_starttls: bool = True
+    mail_dir: str | None = None
     llm_provider: Literal["local", "openai", "deepseek"] = "local"
     openai_api_key: str | None = None
     openai_model: str = "gpt-4o-mini"

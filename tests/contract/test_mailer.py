@@ -1,20 +1,27 @@
 """Mailer: the public contract (recipient, subject and text body) on every adapter; then
-what only SMTP does (HTML part, headers, retry, timeouts) against a capturing server on
-loopback."""
+what only the Maildir mailer does (HTML part, its folder) and what only SMTP does (HTML
+part, headers, retry, timeouts) against a capturing server on loopback."""
 
 from __future__ import annotations
 
 import asyncio
+import email
 import logging
+import mailbox
 import socket
 from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
-from adapters.mail import ConsoleMailer, SmtpMailer
+from adapters.mail import ConsoleMailer, MaildirMailer, SmtpMailer
 from chatcore.errors import Unavailable
 from chatcore.testing import MailerContract
 from chatcore.testing.mailer import CODE_MAIL, Delivered, MailerUnderTest
+from http_shell.container import make_mailer
+from http_shell.settings import load_settings
 from tests.support.smtp_server import CapturingSmtpServer
 
 SENDER = "Chatcore <no-reply@chatcore.test>"
@@ -81,12 +88,66 @@ def console_mailer(caplog: pytest.LogCaptureFixture) -> MailerUnderTest:
     return MailerUnderTest(ConsoleMailer(), inbox)
 
 
+def maildir_mails(path: Path) -> list[EmailMessage]:
+    """The mails of a Maildir folder in the order they were stored."""
+    folder = mailbox.Maildir(path, create=False)
+    stored = sorted(folder.items(), key=lambda item: item[1].get_date())
+    return [
+        email.message_from_bytes(folder.get_bytes(key), _class=EmailMessage, policy=policy.default)
+        for key, _ in stored
+    ]
+
+
+@pytest.fixture
+def maildir_mailer(tmp_path: Path) -> MailerUnderTest:
+    # Read back as a mail client would: parse each stored file, take the text part.
+    def inbox() -> list[Delivered]:
+        if not (tmp_path / "mail").exists():
+            return []
+        delivered = []
+        for mail in maildir_mails(tmp_path / "mail"):
+            text = mail.get_body(preferencelist=("plain",))
+            assert text is not None
+            # MIME ends a text part with a line break the mail did not have.
+            body = text.get_content().removesuffix("\n")
+            delivered.append(Delivered(str(mail["To"]), str(mail["Subject"]), body))
+        return delivered
+
+    return MailerUnderTest(MaildirMailer(tmp_path / "mail", sender=SENDER), inbox)
+
+
 class TestMailer(MailerContract):
-    @pytest.fixture(params=["smtp", "console"])
+    @pytest.fixture(params=["smtp", "console", "maildir"])
     def mail(self, request: pytest.FixtureRequest) -> MailerUnderTest:
         """Each mailer in turn, with a way to read what it delivered."""
         under_test: MailerUnderTest = request.getfixturevalue(f"{request.param}_mailer")
         return under_test
+
+
+# What only the Maildir mailer does.
+
+
+async def test_a_maildir_mail_has_the_html_part_and_headers(tmp_path: Path) -> None:
+    await MaildirMailer(tmp_path / "new" / "folder", sender=SENDER).send(CODE_MAIL)
+    [stored] = maildir_mails(tmp_path / "new" / "folder")
+    assert stored.get_content_type() == "multipart/alternative"
+    html = stored.get_body(preferencelist=("html",))
+    assert html is not None and html.get_content().strip() == CODE_MAIL.html
+    assert stored["From"] == SENDER and stored["Date"] is not None
+
+
+@pytest.mark.parametrize(
+    ("environ", "chosen"),
+    [
+        ({}, ConsoleMailer),
+        ({"CHATCORE_MAIL_DIR": "mail"}, MaildirMailer),
+        ({"CHATCORE_MAIL_DIR": "mail", "CHATCORE_SMTP_HOST": "smtp.example.com"}, SmtpMailer),
+    ],
+)
+def test_the_settings_choose_smtp_then_a_maildir_then_the_log(
+    environ: dict[str, str], chosen: type
+) -> None:
+    assert isinstance(make_mailer(load_settings(environ, env_file=None)), chosen)
 
 
 # What only SMTP does.

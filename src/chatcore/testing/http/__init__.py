@@ -1,0 +1,19 @@
+"""Checks of the HTTP contract (API.md) against a running deployment.
+
+Run them with the ``chatcore-contract`` command, or with pytest itself::
+
+    pytest -p chatcore.testing.http.plugin --pyargs chatcore.testing.http \\
+        --base-url https://api.example.com [--origin …] [--admin-token …] [--mailbox DIR]
+
+A check that needs what was not given (a mailbox, the admin token, an allowed
+origin) is skipped as "could not run", with the reason.
+"""
+
+import pytest
+
+# Before the helpers are imported, so a failing assert in them shows its values.
+pytest.register_assert_rewrite(
+    "chatcore.testing.http._accounts",
+    "chatcore.testing.http._mailbox",
+    "chatcore.testing.http._support",
+)
