@@ -42,6 +42,7 @@ from chatcore.dialogs.ports import (
 )
 from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
+from chatcore.dialogs.tokens import estimate_tokens
 from chatcore.dialogs.use_cases import (
     CreateDialog,
     DeleteDialog,
@@ -53,6 +54,9 @@ from chatcore.dialogs.use_cases import (
 from chatcore.documents.erasure import DocumentEraser
 from chatcore.documents.ingestion import IngestDocument, IngestSettings
 from chatcore.documents.model import (
+    MARKDOWN,
+    PDF,
+    PLAIN_TEXT,
     Chunk,
     ChunkHit,
     ChunkId,
@@ -62,6 +66,7 @@ from chatcore.documents.model import (
     ExtractionFailed,
     PageText,
     StoredBlob,
+    Vector,
 )
 from chatcore.documents.ports import (
     BlobStore,
@@ -101,7 +106,14 @@ from chatcore.errors import (
     UnsupportedMediaType,
 )
 from chatcore.events.listening import ListenForEvents
-from chatcore.events.model import AvatarChanged, DocumentFailed, DocumentReady, Event, QuotaWarning
+from chatcore.events.model import (
+    AvatarChanged,
+    DocumentFailed,
+    DocumentReady,
+    Event,
+    Notification,
+    QuotaWarning,
+)
 from chatcore.events.ports import EventBus, Subscription
 from chatcore.health import CheckDatabase, DatabaseProbe, DatabaseStatus
 from chatcore.identity.accounts import DeleteAccount, GetAccount
@@ -114,7 +126,17 @@ from chatcore.identity.credentials import (
 )
 from chatcore.identity.erasing import IdentityEraser
 from chatcore.identity.login import Login
-from chatcore.identity.model import Credential, Session, SessionId, User, UserId
+from chatcore.identity.model import (
+    AuthThrottle,
+    Credential,
+    EmailConfirmation,
+    OtpChallenge,
+    Session,
+    SessionId,
+    ThrottleScope,
+    User,
+    UserId,
+)
 from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.ports import (
@@ -134,7 +156,7 @@ from chatcore.identity.sessions import (
     SessionStarter,
 )
 from chatcore.kernel import Clock, IdFactory, RandomIdFactory, SystemClock
-from chatcore.pagination import Page, PageRequest
+from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.profile.avatars import AvatarFile, GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import (
@@ -172,11 +194,15 @@ from chatcore.usage.ports import RateLimiter, UsageLedger
 from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat, UsageLimits, UsageReport
 
 __all__ = [
+    "MARKDOWN",
+    "PDF",
+    "PLAIN_TEXT",
     "AccessClaims",
     "AdminRequired",
     "AdmitChat",
     "AuthMethod",
     "AuthMethodDisabled",
+    "AuthThrottle",
     "AuthThrottleRepository",
     "AvatarChanged",
     "AvatarFile",
@@ -228,6 +254,7 @@ __all__ = [
     "DocumentStatus",
     "DocumentWorker",
     "Done",
+    "EmailConfirmation",
     "EmailConfirmationRepository",
     "EmailNotConfirmed",
     "Embedder",
@@ -277,6 +304,8 @@ __all__ = [
     "NormalizedImage",
     "NotAuthenticated",
     "NotFound",
+    "Notification",
+    "OtpChallenge",
     "OtpChallengeRepository",
     "OtpExpired",
     "OtpInvalid",
@@ -287,6 +316,7 @@ __all__ = [
     "Passage",
     "PasswordHasher",
     "Period",
+    "Position",
     "Principal",
     "PrincipalKind",
     "Profile",
@@ -334,6 +364,7 @@ __all__ = [
     "TenantSettings",
     "TextDelta",
     "TextExtractor",
+    "ThrottleScope",
     "TokenInvalid",
     "TokenIssuer",
     "Turn",
@@ -357,5 +388,8 @@ __all__ = [
     "User",
     "UserId",
     "UserRepository",
+    "Vector",
     "VerifyOtp",
+    "estimate_tokens",
+    "page_of",
 ]

@@ -1,4 +1,5 @@
-"""TextExtractor: real PDFs generated per test, hostile ones, and text encodings."""
+"""TextExtractor: the public contract on the PDF and plain-text extractors, then what
+only each does (real PDFs from fpdf2, hostile ones, limits, text encodings)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,44 @@ import pytest
 
 from adapters.extract import PlainTextExtractor, PypdfTextExtractor
 from chatcore.documents.model import ExtractionFailed, PageText
+from chatcore.documents.ports import TextExtractor
+from chatcore.testing import PagedTextExtractorContract, TextExtractorContract
+from chatcore.testing.files import minimal_pdf, plain_text
+from chatcore.testing.text_extractor import FileWriter
 from tests.support.pdfs import flate_bomb, image_only_pdf, make_pdf
 
 
-async def test_a_pdf_gives_each_pages_text_numbered_from_one() -> None:
-    pdf = make_pdf([
-        "The first page talks about apples.",
-        "",
-        "The third page says the lighthouse keeper is called Ingrid Holm.",
-    ])
+class TestPdfExtractor(PagedTextExtractorContract):
+    @pytest.fixture
+    def text_extractor(self) -> TextExtractor:
+        return PypdfTextExtractor()
+
+    @pytest.fixture
+    def file_of(self) -> FileWriter:
+        return minimal_pdf
+
+
+class TestPlainTextExtractor(TextExtractorContract):
+    @pytest.fixture
+    def text_extractor(self) -> TextExtractor:
+        return PlainTextExtractor()
+
+    @pytest.fixture
+    def file_of(self) -> FileWriter:
+        return plain_text
+
+
+# What only the PDF extractor does.
+
+
+async def test_a_pdf_from_another_writer_is_read_with_its_blank_page() -> None:
+    pdf = make_pdf(
+        [
+            "The first page talks about apples.",
+            "",
+            "The third page says the lighthouse keeper is called Ingrid Holm.",
+        ]
+    )
     pages = await PypdfTextExtractor().extract(pdf)
 
     assert [p.number for p in pages] == [1, 2, 3]
@@ -62,6 +92,9 @@ async def test_a_reader_past_its_time_limit_is_stopped() -> None:
     with pytest.raises(ExtractionFailed) as failure:
         await extractor.extract(make_pdf(["Slow enough: a process takes longer to start."]))
     assert "too long" in failure.value.detail
+
+
+# What only the plain-text extractor does.
 
 
 @pytest.mark.parametrize(

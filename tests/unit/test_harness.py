@@ -1,43 +1,26 @@
-"""The public contract harness: the README's example runs as written, and a toy adapter
-that breaks a rule is caught."""
+"""The public contract harness catches toy adapters that each break one rule."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from collections.abc import AsyncIterable
-from pathlib import Path
 
 import pytest
 
 from adapters.embed import LocalEmbedder
+from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
 from adapters.memory.documents import MemoryChunkIndex
-from chatcore.documents.model import StoredBlob
-from chatcore.testing import BlobStoreContract, ChunkIndexContract
-
-README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-def readme_example() -> str:
-    section = README.read_text().split("## Testing your own adapter", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "the section has a Python example"
-    return match.group(1)
-
-
-def test_the_readme_example_runs_the_whole_suite(tmp_path: Path) -> None:
-    (tmp_path / "test_my_blob_store.py").write_text(readme_example())
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "-o", "asyncio_mode=auto", "test_my_blob_store.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout + run.stderr
-    collected = len([name for name in dir(BlobStoreContract) if name.startswith("test_")])
-    assert f"{collected} passed" in run.stdout
+from chatcore.documents.model import PageText, StoredBlob
+from chatcore.profile.ports import ImageKind, NormalizedImage
+from chatcore.testing import (
+    BlobStoreContract,
+    ChunkIndexContract,
+    ImageNormalizerContract,
+    TextExtractorContract,
+    png_samples,
+)
+from chatcore.testing.files import image_size, plain_text
 
 
 class UndeletableBlobStore(MemoryBlobStore):
@@ -99,4 +82,53 @@ async def test_a_chunk_index_that_leaks_across_owners_is_caught(
     with pytest.raises(AssertionError):
         await ChunkIndexContract().test_owners_and_tenants_never_see_each_others_chunks(
             MemoryDatabase().unit_of_work, LocalEmbedder()
+        )
+
+
+class ZeroBasedTextExtractor(PlainTextExtractor):
+    """Breaks the contract: numbers pages from 0."""
+
+    async def extract(self, content: bytes) -> list[PageText]:
+        return [PageText(page.number - 1, page.text) for page in await super().extract(content)]
+
+
+class StrictUtf8TextExtractor:
+    """Breaks the contract: lets the codec's UnicodeDecodeError out."""
+
+    async def extract(self, content: bytes) -> list[PageText]:
+        return [PageText(1, content.decode("utf-8"))]
+
+
+async def test_an_extractor_that_numbers_pages_from_zero_is_caught() -> None:
+    with pytest.raises(AssertionError):
+        await TextExtractorContract().test_a_one_page_file_is_page_one_with_its_text(
+            ZeroBasedTextExtractor(), plain_text
+        )
+
+
+async def test_an_extractor_that_leaks_a_library_error_is_caught() -> None:
+    contract = TextExtractorContract()
+    await contract.test_a_one_page_file_is_page_one_with_its_text(  # readable text is fine
+        StrictUtf8TextExtractor(), plain_text
+    )
+    with pytest.raises(UnicodeDecodeError):
+        await contract.test_any_bytes_give_pages_or_extraction_failed_with_a_reason(
+            StrictUtf8TextExtractor(), plain_text
+        )
+
+
+class PassThroughImageNormalizer:
+    """Breaks the contract: hands the upload back as it came, metadata and all."""
+
+    async def normalize(
+        self, data: bytes, kind: ImageKind, max_side: int, max_pixels: int
+    ) -> NormalizedImage:
+        width, height = image_size(data)
+        return NormalizedImage(data=data, kind=kind, width=width, height=height)
+
+
+async def test_a_normalizer_that_keeps_the_metadata_is_caught() -> None:
+    with pytest.raises(AssertionError):
+        await ImageNormalizerContract().test_metadata_does_not_survive(
+            PassThroughImageNormalizer(), png_samples()
         )

@@ -9,7 +9,9 @@ contract on your adapter::
             return MyBlobStore(tmp_path)
 
 Needs the ``testing`` extra (pytest and pytest-asyncio, in auto mode). The suites
-use only the ports and the domain types, never a chatcore adapter.
+use only the ports and the domain types, never a chatcore adapter; the sample files
+they feed extractors and image codecs are written with the standard library
+(``chatcore.testing.files``).
 """
 
 import pytest
@@ -20,6 +22,7 @@ pytest.register_assert_rewrite(
         f"chatcore.testing.{name}"
         for name in (
             "_identity_kit",
+            "_identity_rows",
             "_support",
             "blob_store",
             "chat_model",
@@ -28,12 +31,19 @@ pytest.register_assert_rewrite(
             "document_repository",
             "embedder",
             "event_bus",
+            "files",
+            "identity_accounts",
+            "identity_isolation",
+            "identity_races",
             "identity_repositories",
+            "identity_sign_in",
+            "image_normalizer",
             "mailer",
             "password_hasher",
             "profile_repositories",
             "rate_limiter",
             "tenant_repository",
+            "text_extractor",
             "token_issuer",
             "usage_ledger",
         )
@@ -48,11 +58,20 @@ from chatcore.testing.document_repository import DocumentRepositoryContract  # n
 from chatcore.testing.embedder import EmbedderContract  # noqa: E402
 from chatcore.testing.event_bus import EventBusContract, ObservableBus  # noqa: E402
 from chatcore.testing.identity_repositories import IdentityRepositoriesContract  # noqa: E402
+from chatcore.testing.image_normalizer import (  # noqa: E402
+    ImageNormalizerContract,
+    ImageSample,
+    png_samples,
+)
 from chatcore.testing.mailer import Delivered, MailerContract, MailerUnderTest  # noqa: E402
 from chatcore.testing.password_hasher import PasswordHasherContract  # noqa: E402
 from chatcore.testing.profile_repositories import ProfileRepositoriesContract  # noqa: E402
 from chatcore.testing.rate_limiter import RateLimiterContract  # noqa: E402
 from chatcore.testing.tenant_repository import TenantRepositoryContract  # noqa: E402
+from chatcore.testing.text_extractor import (  # noqa: E402
+    PagedTextExtractorContract,
+    TextExtractorContract,
+)
 from chatcore.testing.token_issuer import TokenIssuerContract  # noqa: E402
 from chatcore.testing.usage_ledger import UsageLedgerContract  # noqa: E402
 
@@ -66,13 +85,18 @@ __all__ = [
     "EmbedderContract",
     "EventBusContract",
     "IdentityRepositoriesContract",
+    "ImageNormalizerContract",
+    "ImageSample",
     "MailerContract",
     "MailerUnderTest",
     "ObservableBus",
+    "PagedTextExtractorContract",
     "PasswordHasherContract",
     "ProfileRepositoriesContract",
     "RateLimiterContract",
     "TenantRepositoryContract",
+    "TextExtractorContract",
     "TokenIssuerContract",
     "UsageLedgerContract",
+    "png_samples",
 ]
