@@ -33,6 +33,7 @@ from http_shell.routes import (
     profile,
     tenants,
     usage,
+    web,
     ws_chat,
     ws_events,
 )
@@ -74,6 +75,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *ws_events.ROUTES,
             *usage.ROUTES,
             *documents.ROUTES,
+            *web.ROUTES,
         ],
         dependencies={
             **container_dependencies(container),
