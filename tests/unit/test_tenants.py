@@ -59,6 +59,16 @@ async def test_bad_slugs_are_refused(create: CreateTenant, slug: str) -> None:
     assert caught.value.field == "slug"
 
 
+@pytest.mark.parametrize("slug", ["v1", "health", "schema", "assets"])
+async def test_slugs_that_name_the_servers_own_paths_are_refused(
+    create: CreateTenant, slug: str
+) -> None:
+    # /{slug}/chat must never collide with /v1/..., /health, /schema or /assets.
+    with pytest.raises(InvalidInput, match="reserved") as caught:
+        await create(slug, "Name")
+    assert caught.value.field == "slug"
+
+
 async def test_names_are_trimmed_and_must_not_be_empty(create: CreateTenant) -> None:
     assert (await create("acme", "  Acme  ")).name == "Acme"
     with pytest.raises(InvalidInput):

@@ -16,6 +16,9 @@ AuthMethod = Literal["otp", "password", "anonymous"]
 ALL_AUTH_METHODS: tuple[AuthMethod, ...] = ("otp", "password", "anonymous")
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# A slug is also the first segment of the tenant's web pages (/{slug}/chat), so it
+# cannot be one of the paths the API and the page assets already own.
+RESERVED_SLUGS = frozenset({"v1", "health", "schema", "assets"})
 MAX_NAME = 200
 MAX_SYSTEM_PROMPT = 20_000
 
@@ -53,6 +56,8 @@ def validate_slug(slug: str) -> str:
         raise InvalidInput(
             "slug", "1-63 lowercase letters, digits or hyphens, not starting or ending with '-'"
         )
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput("slug", f"'{slug}' is reserved for the server's own paths")
     return slug
 
 

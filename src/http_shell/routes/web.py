@@ -23,6 +23,7 @@ from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import TenantNotFound
 from chatcore.tenants.directory import TenantDirectory
+from chatcore.tenants.model import RESERVED_SLUGS
 from http_shell.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -40,8 +41,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-# Top-level paths that belong to the API or to this module, never to a tenant.
-RESERVED_SEGMENTS = frozenset({"v1", "health", "schema", "assets"})
 PAGES = frozenset({"login", "register", "confirm", "chat"})
 CABINET_SECTIONS = frozenset({"dialogs", "saved", "documents", "profile", "usage"})
 
@@ -86,7 +85,7 @@ async def cabinet_section_route(
 
 
 async def _page(slug: str, page: str, tenant_directory: TenantDirectory) -> Response[bytes | str]:
-    if slug in RESERVED_SEGMENTS:
+    if slug in RESERVED_SLUGS:
         return _not_found()
     try:
         await tenant_directory(slug)
