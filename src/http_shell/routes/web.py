@@ -23,7 +23,6 @@ from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import TenantNotFound
 from chatcore.tenants.directory import TenantDirectory
-from chatcore.tenants.model import RESERVED_SLUGS
 from http_shell.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -85,8 +84,6 @@ async def cabinet_section_route(
 
 
 async def _page(slug: str, page: str, tenant_directory: TenantDirectory) -> Response[bytes | str]:
-    if slug in RESERVED_SLUGS:
-        return _not_found()
     try:
         await tenant_directory(slug)
     except TenantNotFound:
