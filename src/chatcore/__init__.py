@@ -125,6 +125,7 @@ from chatcore.identity.credentials import (
     TokenIssuer,
 )
 from chatcore.identity.erasing import IdentityEraser
+from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
 from chatcore.identity.login import Login
 from chatcore.identity.model import (
     AuthThrottle,
@@ -326,6 +327,8 @@ __all__ = [
     "ProfileRepository",
     "ProfileView",
     "PromptSource",
+    "PurgeExpired",
+    "PurgeReport",
     "QuotaExceeded",
     "QuotaWarning",
     "RandomIdFactory",

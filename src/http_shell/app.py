@@ -23,6 +23,7 @@ from http_shell.credentials import (
     provide_principal_tenant,
 )
 from http_shell.dependencies import container_dependencies
+from http_shell.housekeeping import purging
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.routes import (
     auth,
@@ -55,8 +56,10 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             await start(container)
         except Unavailable:
             retrying = asyncio.create_task(_retry_start(container))
+        interval = container.settings().purge_interval_minutes
         try:
-            yield
+            async with purging(container.purge_expired(), interval):
+                yield
         finally:
             if retrying is not None:
                 retrying.cancel()

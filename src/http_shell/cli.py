@@ -1,4 +1,5 @@
-"""The ``chatcore`` command: ``serve``, ``migrate``, ``reindex``, ``tenant create|list``."""
+"""The ``chatcore`` command: ``serve``, ``migrate``, ``reindex``, ``purge``,
+``tenant create|list``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 import msgspec
 
 from chatcore.errors import ChatcoreError
+from chatcore.identity.housekeeping import PurgeReport
 from chatcore.pagination import PageRequest
 from chatcore.tenants.model import TenantSettings
 from http_shell.container import chatcore_system
@@ -73,6 +75,17 @@ def _reindex(_: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _purge(_: argparse.Namespace, settings: Settings) -> int:
+    async def purge() -> PurgeReport:
+        async with chatcore_system(settings) as container:
+            return await container.purge_expired()()
+
+    report = asyncio.run(purge())
+    counts = ", ".join(f"{kind}={n}" for kind, n in msgspec.structs.asdict(report).items())
+    print(f"chatcore: purged {report.total} expired row(s): {counts}")
+    return 0
+
+
 def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
     async def create() -> None:
         async with chatcore_system(settings) as container:
@@ -123,6 +136,13 @@ def _parser() -> argparse.ArgumentParser:
         "reindex", help="re-embed document chunks after CHATCORE_EMBEDDER changed"
     )
     reindex.set_defaults(run=_reindex)
+
+    purge = commands.add_parser(
+        "purge",
+        help="delete expired sessions (with anonymous sessions' data), used or expired "
+        "codes and links, idle throttles and sign-ups never confirmed",
+    )
+    purge.set_defaults(run=_purge)
 
     tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(
         required=True, metavar="ACTION"

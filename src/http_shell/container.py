@@ -57,6 +57,7 @@ from chatcore.events.listening import ListenForEvents
 from chatcore.health import CheckDatabase
 from chatcore.identity.accounts import DeleteAccount, GetAccount
 from chatcore.identity.credentials import Mailer
+from chatcore.identity.housekeeping import PurgeExpired
 from chatcore.identity.login import Login
 from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
@@ -241,6 +242,7 @@ class Container(containers.DeclarativeContainer):
     delete_session = providers.Singleton(DeleteSession, uow, erasers)
     delete_account = providers.Singleton(DeleteAccount, uow, erasers)
     get_account = providers.Singleton(GetAccount, uow)
+    purge_expired = providers.Singleton(PurgeExpired, uow, clock, erasers)
 
     # Documents and search (their ingestion tells its owner through the event bus)
     event_bus = providers.Singleton(make_event_bus, settings)

@@ -7,6 +7,7 @@ prints that one line and exits, without a traceback.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -69,6 +70,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ws_heartbeat_seconds: float = 25.0
     default_tenant: str = "default"
     data_dir: str = "./data"
+    purge_interval_minutes: float = 60.0
 
     @property
     def backend(self) -> str:
@@ -197,6 +199,8 @@ def _check(settings: Settings) -> None:
     ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()}: must be positive")
+    if not 0 <= settings.purge_interval_minutes < math.inf:  # NaN fails too
+        raise SettingsError(f"{PREFIX}PURGE_INTERVAL_MINUTES: must be 0 (off) or positive")
     if settings.llm_provider == "openai" and not (
         settings.openai_api_key or settings.openai_base_url
     ):

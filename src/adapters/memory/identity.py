@@ -4,8 +4,11 @@ unit of work already runs alone."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
+from typing import TypeVar
 
 import msgspec
 
@@ -21,7 +24,11 @@ from chatcore.identity.model import (
     User,
     UserId,
 )
+from chatcore.identity.principal import PrincipalKind
 from chatcore.tenants.model import TenantId
+
+_Key = TypeVar("_Key")
+_Row = TypeVar("_Row")
 
 
 class MemoryUserRepository:
@@ -29,6 +36,7 @@ class MemoryUserRepository:
 
     def __init__(self, tables: Tables) -> None:
         self._rows = tables.users
+        self._links = tables.email_confirmations
 
     async def add(self, tenant_id: TenantId, user: User) -> None:
         taken = any(
@@ -53,6 +61,25 @@ class MemoryUserRepository:
 
     async def delete(self, tenant_id: TenantId, user_id: UserId) -> None:
         self._rows.pop((tenant_id, user_id), None)
+
+    async def lapsed_sign_ups(
+        self, tenant_id: TenantId, created_before: datetime, now: datetime, limit: int
+    ) -> list[UserId]:
+        linked = {
+            link.user_id
+            for (t, _), link in self._links.items()
+            if t == tenant_id and now < link.expires_at
+        }
+        lapsed = (
+            user.id
+            for (t, _), user in self._rows.items()
+            if t == tenant_id
+            and user.email_confirmed_at is None
+            and user.password_hash is not None
+            and user.created_at < created_before
+            and user.id not in linked
+        )
+        return list(itertools.islice(lapsed, limit))
 
 
 class MemorySessionRepository:
@@ -82,6 +109,24 @@ class MemorySessionRepository:
             if key[0] == tenant_id and session.principal_id == principal_id:
                 del self._rows[key]
 
+    async def delete_expired_of_users(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        expired = self._expired(tenant_id, now, "user")
+        return _delete(self._rows, [(tenant_id, s) for s in itertools.islice(expired, limit)])
+
+    async def expired_anonymous(
+        self, tenant_id: TenantId, now: datetime, limit: int
+    ) -> list[SessionId]:
+        return list(itertools.islice(self._expired(tenant_id, now, "anonymous"), limit))
+
+    def _expired(
+        self, tenant_id: TenantId, now: datetime, kind: PrincipalKind
+    ) -> Iterator[SessionId]:
+        return (
+            session.id
+            for (t, _), session in self._rows.items()
+            if t == tenant_id and session.kind == kind and not session.is_live(now)
+        )
+
 
 class MemoryOtpChallengeRepository:
     """An OtpChallengeRepository over in-memory tables."""
@@ -104,6 +149,15 @@ class MemoryOtpChallengeRepository:
     async def delete(self, tenant_id: TenantId, email: str) -> None:
         self._rows.pop((tenant_id, email), None)
 
+    async def delete_spent(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        spent = (
+            key
+            for key, challenge in self._rows.items()
+            if key[0] == tenant_id
+            and (challenge.used_at is not None or now >= challenge.expires_at)
+        )
+        return _delete(self._rows, list(itertools.islice(spent, limit)))
+
 
 class MemoryEmailConfirmationRepository:
     """An EmailConfirmationRepository over in-memory tables."""
@@ -123,6 +177,14 @@ class MemoryEmailConfirmationRepository:
         for key, confirmation in list(self._rows.items()):
             if key[0] == tenant_id and confirmation.user_id == user_id:
                 del self._rows[key]
+
+    async def delete_expired(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        expired = (
+            key
+            for key, link in self._rows.items()
+            if key[0] == tenant_id and now >= link.expires_at
+        )
+        return _delete(self._rows, list(itertools.islice(expired, limit)))
 
 
 class MemoryAuthThrottleRepository:
@@ -150,3 +212,17 @@ class MemoryAuthThrottleRepository:
     async def delete_of_subject(self, tenant_id: TenantId, subject: str) -> None:
         for key in [k for k in self._rows if k[0] == tenant_id and k[2] == subject]:
             del self._rows[key]
+
+    async def delete_idle(self, tenant_id: TenantId, last_before: datetime, limit: int) -> int:
+        idle = (
+            key
+            for key, throttle in self._rows.items()
+            if key[0] == tenant_id and throttle.last_at < last_before
+        )
+        return _delete(self._rows, list(itertools.islice(idle, limit)))
+
+
+def _delete(rows: dict[_Key, _Row], keys: list[_Key]) -> int:
+    for key in keys:
+        del rows[key]
+    return len(keys)

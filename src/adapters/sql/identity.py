@@ -1,5 +1,9 @@
 """Users and sessions in SQL. Every statement filters on ``tenant_id`` as well as the
-key, so another tenant's id finds nothing and changes nothing."""
+key, so another tenant's id finds nothing and changes nothing.
+
+Purges pick their rows ``FOR UPDATE SKIP LOCKED`` (nothing on SQLite, whose writers
+take turns), so purges running at once in several processes share the work instead
+of waiting on each other or on a request that holds a row."""
 
 from __future__ import annotations
 
@@ -11,10 +15,17 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.tables import sessions, users
+from adapters.sql.tables import email_confirmations, sessions, users
 from chatcore.errors import Conflict
 from chatcore.identity.model import Session, SessionId, User, UserId
+from chatcore.identity.principal import PrincipalKind
 from chatcore.tenants.model import TenantId
+
+# Read on every authenticated request: built once, with its values as parameters, so
+# SQLAlchemy finds it in its cache without walking a new statement each time.
+_SESSION = sessions.select().where(
+    sessions.c.tenant_id == sa.bindparam("tenant"), sessions.c.id == sa.bindparam("id")
+)
 
 
 async def insert_or_conflict(db: AsyncConnection, statement: sa.Insert, message: str) -> None:
@@ -25,6 +36,20 @@ async def insert_or_conflict(db: AsyncConnection, statement: sa.Insert, message:
             await db.execute(statement)
     except sa_exc.IntegrityError as exc:
         raise Conflict(message) from exc
+
+
+async def delete_picked(
+    db: AsyncConnection, table: sa.Table, tenant_id: TenantId, picked: sa.Select[Any]
+) -> int:
+    """Delete this tenant's rows whose keys ``picked`` selects (a bounded batch, locked);
+    returns how many went. The keys are read first: as a subquery of the DELETE,
+    Postgres may run the pick again for each row and delete past its LIMIT."""
+    keys = [tuple(row) for row in await db.execute(picked)]
+    if not keys:
+        return 0
+    key = sa.tuple_(*picked.selected_columns)
+    result = await db.execute(table.delete().where(table.c.tenant_id == tenant_id, key.in_(keys)))
+    return result.rowcount
 
 
 class SqlUserRepository:
@@ -65,6 +90,29 @@ class SqlUserRepository:
             users.delete().where(users.c.tenant_id == tenant_id, users.c.id == user_id)
         )
 
+    async def lapsed_sign_ups(
+        self, tenant_id: TenantId, created_before: datetime, now: datetime, limit: int
+    ) -> list[UserId]:
+        live_link = sa.select(email_confirmations.c.token_hash).where(
+            email_confirmations.c.tenant_id == tenant_id,
+            email_confirmations.c.user_id == users.c.id,
+            email_confirmations.c.expires_at > now,
+        )
+        query = (
+            sa.select(users.c.id)
+            .where(
+                users.c.tenant_id == tenant_id,
+                users.c.email_confirmed_at.is_(None),
+                users.c.password_hash.is_not(None),
+                users.c.created_at < created_before,
+                ~sa.exists(live_link),
+            )
+            .order_by(users.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [UserId(row.id) for row in await self._db.execute(query)]
+
 
 class SqlSessionRepository:
     """A SessionRepository on the ``sessions`` table."""
@@ -76,10 +124,7 @@ class SqlSessionRepository:
         await self._db.execute(sessions.insert().values(**_session_row(tenant_id, session)))
 
     async def get(self, tenant_id: TenantId, session_id: SessionId) -> Session | None:
-        query = sessions.select().where(
-            sessions.c.tenant_id == tenant_id, sessions.c.id == session_id
-        )
-        row = (await self._db.execute(query)).first()
+        row = (await self._db.execute(_SESSION, {"tenant": tenant_id, "id": session_id})).first()
         return _session(row) if row else None
 
     async def touch(self, tenant_id: TenantId, session_id: SessionId, seen_at: datetime) -> None:
@@ -100,6 +145,32 @@ class SqlSessionRepository:
                 sessions.c.tenant_id == tenant_id, sessions.c.principal_id == principal_id
             )
         )
+
+    async def delete_expired_of_users(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        expired = _expired_sessions(tenant_id, now, "user", limit)
+        return await delete_picked(self._db, sessions, tenant_id, expired)
+
+    async def expired_anonymous(
+        self, tenant_id: TenantId, now: datetime, limit: int
+    ) -> list[SessionId]:
+        query = _expired_sessions(tenant_id, now, "anonymous", limit)
+        return [SessionId(row.id) for row in await self._db.execute(query)]
+
+
+def _expired_sessions(
+    tenant_id: TenantId, now: datetime, kind: PrincipalKind, limit: int
+) -> sa.Select[tuple[uuid.UUID]]:
+    return (
+        sa.select(sessions.c.id)
+        .where(
+            sessions.c.tenant_id == tenant_id,
+            sessions.c.expires_at <= now,
+            sessions.c.kind == kind,
+        )
+        .order_by(sessions.c.expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def _user_row(tenant_id: TenantId, user: User) -> dict[str, Any]:

@@ -1,15 +1,17 @@
 """One-time codes, confirmation links and throttles in SQL. Rows a use case reads and
 then changes are read ``FOR UPDATE`` (a no-op on SQLite, whose write transactions
-already run one at a time)."""
+already run one at a time); purges pick theirs ``FOR UPDATE SKIP LOCKED``, so they
+never wait on a request, or on another process's purge, holding a row."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.identity import insert_or_conflict
+from adapters.sql.identity import delete_picked, insert_or_conflict
 from adapters.sql.tables import auth_throttles, email_confirmations, otp_challenges
 from chatcore.identity.model import (
     AuthThrottle,
@@ -58,6 +60,20 @@ class SqlOtpChallengeRepository:
                 otp_challenges.c.tenant_id == tenant_id, otp_challenges.c.email == email
             )
         )
+
+    async def delete_spent(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        # No index serves the OR; the table only holds the codes asked for since the
+        # last purge, and its key leads with the tenant.
+        spent = (
+            sa.select(otp_challenges.c.email)
+            .where(
+                otp_challenges.c.tenant_id == tenant_id,
+                sa.or_(otp_challenges.c.expires_at <= now, otp_challenges.c.used_at.is_not(None)),
+            )
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return await delete_picked(self._db, otp_challenges, tenant_id, spent)
 
 
 class SqlEmailConfirmationRepository:
@@ -109,6 +125,19 @@ class SqlEmailConfirmationRepository:
                 email_confirmations.c.user_id == user_id,
             )
         )
+
+    async def delete_expired(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        expired = (
+            sa.select(email_confirmations.c.token_hash)
+            .where(
+                email_confirmations.c.tenant_id == tenant_id,
+                email_confirmations.c.expires_at <= now,
+            )
+            .order_by(email_confirmations.c.expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return await delete_picked(self._db, email_confirmations, tenant_id, expired)
 
 
 class SqlAuthThrottleRepository:
@@ -165,6 +194,16 @@ class SqlAuthThrottleRepository:
                 auth_throttles.c.tenant_id == tenant_id, auth_throttles.c.subject == subject
             )
         )
+
+    async def delete_idle(self, tenant_id: TenantId, last_before: datetime, limit: int) -> int:
+        idle = (
+            sa.select(auth_throttles.c.subject, auth_throttles.c.scope)
+            .where(auth_throttles.c.tenant_id == tenant_id, auth_throttles.c.last_at < last_before)
+            .order_by(auth_throttles.c.last_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return await delete_picked(self._db, auth_throttles, tenant_id, idle)
 
 
 def _challenge_values(challenge: OtpChallenge) -> dict[str, Any]:

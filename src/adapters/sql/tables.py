@@ -76,6 +76,13 @@ users = sa.Table(
     sa.Column("display_name", sa.String(200), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("tenant_id", "email", name="uq_users_tenant_id_email"),
+    sa.Index(
+        "ix_users_unconfirmed_created",
+        "tenant_id",
+        "created_at",
+        postgresql_where=sa.text("email_confirmed_at IS NULL"),
+        sqlite_where=sa.text("email_confirmed_at IS NULL"),
+    ),
 )
 
 sessions = sa.Table(
@@ -91,6 +98,7 @@ sessions = sa.Table(
     sa.Column("user_agent", sa.String(512), nullable=True),
     sa.CheckConstraint("kind IN ('user', 'anonymous')", name="kind"),
     sa.Index("ix_sessions_tenant_id_principal_id", "tenant_id", "principal_id"),
+    sa.Index("ix_sessions_tenant_id_expires_at", "tenant_id", "expires_at"),
 )
 
 otp_challenges = sa.Table(
@@ -116,6 +124,7 @@ email_confirmations = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Index("ix_email_confirmations_tenant_id_user_id", "tenant_id", "user_id"),
+    sa.Index("ix_email_confirmations_tenant_id_expires_at", "tenant_id", "expires_at"),
 )
 
 # Keyed subject before scope, so forgetting everything about an email uses the key.
@@ -128,6 +137,7 @@ auth_throttles = sa.Table(
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("window_started_at", UtcDateTime, nullable=False),
     sa.Column("last_at", UtcDateTime, nullable=False),
+    sa.Index("ix_auth_throttles_tenant_id_last_at", "tenant_id", "last_at"),
 )
 
 profiles = sa.Table(

@@ -43,6 +43,14 @@ class UserRepository(Protocol):
         """Remove the user row (nothing else; see the erasers)."""
         ...
 
+    async def lapsed_sign_ups(
+        self, tenant_id: TenantId, created_before: datetime, now: datetime, limit: int
+    ) -> list[UserId]:
+        """Up to ``limit`` never-confirmed password accounts created before
+        ``created_before`` with no confirmation link live at ``now``, locked until the
+        transaction ends; rows another transaction holds are skipped."""
+        ...
+
 
 class SessionRepository(Protocol):
     """Server-side sessions; deleting one revokes its tokens."""
@@ -67,6 +75,17 @@ class SessionRepository(Protocol):
         """Revoke every session of a principal."""
         ...
 
+    async def delete_expired_of_users(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        """Revoke up to ``limit`` users' sessions expired at ``now``; returns how many."""
+        ...
+
+    async def expired_anonymous(
+        self, tenant_id: TenantId, now: datetime, limit: int
+    ) -> list[SessionId]:
+        """Up to ``limit`` anonymous sessions expired at ``now``, locked until the
+        transaction ends; rows another transaction holds are skipped."""
+        ...
+
 
 class OtpChallengeRepository(Protocol):
     """The live one-time code per email."""
@@ -87,6 +106,10 @@ class OtpChallengeRepository(Protocol):
         """Forget the email's challenge."""
         ...
 
+    async def delete_spent(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        """Forget up to ``limit`` challenges used or expired at ``now``; returns how many."""
+        ...
+
 
 class EmailConfirmationRepository(Protocol):
     """Pending email-confirmation links."""
@@ -103,6 +126,10 @@ class EmailConfirmationRepository(Protocol):
 
     async def delete_of_user(self, tenant_id: TenantId, user_id: UserId) -> None:
         """Forget every pending link of a user."""
+        ...
+
+    async def delete_expired(self, tenant_id: TenantId, now: datetime, limit: int) -> int:
+        """Forget up to ``limit`` links expired at ``now``; returns how many."""
         ...
 
 
@@ -125,4 +152,9 @@ class AuthThrottleRepository(Protocol):
 
     async def delete_of_subject(self, tenant_id: TenantId, subject: str) -> None:
         """Forget every counter about a subject (an email), whatever its scope."""
+        ...
+
+    async def delete_idle(self, tenant_id: TenantId, last_before: datetime, limit: int) -> int:
+        """Forget up to ``limit`` counters last changed before ``last_before``; returns
+        how many."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chatcore.testing.identity_accounts import IdentityAccountsContract
+from chatcore.testing.identity_expiry import IdentityExpiryContract
 from chatcore.testing.identity_isolation import IdentityIsolationContract
 from chatcore.testing.identity_races import IdentityRacesContract
 from chatcore.testing.identity_sign_in import IdentitySignInContract
@@ -13,10 +14,11 @@ class IdentityRepositoriesContract(
     IdentitySignInContract,
     IdentityIsolationContract,
     IdentityRacesContract,
+    IdentityExpiryContract,
 ):
     """What every identity repository does (users, sessions, OTP challenges, email
-    confirmations, throttles): tenant isolation, rollback, and exact counting when
-    sign-ins race.
+    confirmations, throttles): tenant isolation, rollback, exact counting when
+    sign-ins race, and purging what has expired.
 
     Needs a fixture ``uow`` returning a UnitOfWorkFactory over an empty schema.
     """

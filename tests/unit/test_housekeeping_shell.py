@@ -1,0 +1,139 @@
+"""The purge's entry points: ``chatcore purge``, and the server's periodic task."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from dependency_injector import providers
+from litestar.testing import AsyncTestClient
+
+from adapters.sql.engine import create_engine
+from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from chatcore.errors import Unavailable
+from chatcore.identity.housekeeping import PurgeReport
+from chatcore.identity.model import Session, SessionId
+from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from http_shell import cli
+from http_shell.app import create_app
+from http_shell.container import build_container
+from http_shell.housekeeping import purge_periodically, purging
+from http_shell.settings import SettingsError, load_settings
+from tests.support.app import app_settings
+
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+async def add_expired_anonymous_session(database_url: str) -> SessionId:
+    """A tenant with one anonymous session that ended long ago, in that database."""
+    engine = create_engine(database_url)
+    uow = SqlUnitOfWorkFactory(engine)
+    tenant = Tenant(id=TenantId(uuid.uuid4()), slug="old", name="Old",
+                    settings=TenantSettings(), created_at=LONG_AGO)  # fmt: skip
+    session_id = SessionId(uuid.uuid4())
+    session = Session(
+        id=session_id, tenant_id=tenant.id, principal_id=session_id, kind="anonymous",
+        created_at=LONG_AGO, expires_at=LONG_AGO + timedelta(days=1), last_seen_at=LONG_AGO,
+        user_agent=None,
+    )  # fmt: skip
+    try:
+        async with uow() as tx:
+            await tx.tenants.add(tenant)
+            await tx.sessions.add(tenant.id, session)
+            await tx.commit()
+    finally:
+        await engine.dispose()
+    return session_id
+
+
+def test_the_command_purges_and_prints_what_it_removed(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    asyncio.run(add_expired_anonymous_session(sqlite_url))
+    monkeypatch.setenv("CHATCORE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CHATCORE_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+
+    assert cli.main(["purge"]) == 0
+    assert "purged 1 expired row(s): user_sessions=0, anonymous_sessions=1," in (
+        capsys.readouterr().out
+    )
+    assert cli.main(["purge"]) == 0
+    assert "purged 0 expired row(s)" in capsys.readouterr().out
+
+
+class ScriptedPurge:
+    """A purge that fails, then removes two sessions, then finds nothing; counts calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.third = asyncio.Event()
+
+    async def __call__(self) -> PurgeReport:
+        self.calls += 1
+        if self.calls == 1:
+            raise Unavailable("database")
+        if self.calls >= 3:
+            self.third.set()
+        return PurgeReport(user_sessions=2) if self.calls == 2 else PurgeReport()
+
+
+async def test_the_periodic_purge_logs_its_counts_and_survives_a_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    purge = ScriptedPurge()
+    caplog.set_level(logging.INFO, logger="chatcore.housekeeping")
+    task = asyncio.create_task(purge_periodically(purge, 0.001))
+    await asyncio.wait_for(purge.third.wait(), timeout=5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert len(errors) == 1 and errors[0].exc_info is not None
+    assert infos == ["purged expired rows: {'user_sessions': 2}"]
+
+
+async def test_an_interval_of_zero_never_purges() -> None:
+    purge = ScriptedPurge()
+    async with purging(purge, 0):
+        await asyncio.sleep(0.05)
+    assert purge.calls == 0
+
+
+def test_the_interval_may_not_be_negative() -> None:
+    assert load_settings({}, env_file=None).purge_interval_minutes == 60
+    with pytest.raises(SettingsError, match="CHATCORE_PURGE_INTERVAL_MINUTES"):
+        load_settings({"CHATCORE_PURGE_INTERVAL_MINUTES": "-1"}, env_file=None)
+
+
+async def test_the_server_purges_on_its_interval_and_stops_on_shutdown(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    await add_expired_anonymous_session(sqlite_url)
+    settings = app_settings(sqlite_url, tmp_path, purge_interval_minutes="0.0005")  # 30 ms
+    container = build_container(settings)
+    real = container.purge_expired()
+    reports: list[PurgeReport] = []
+
+    async def counting() -> PurgeReport:
+        reports.append(await real())
+        return reports[-1]
+
+    container.purge_expired.override(providers.Object(counting))
+    async with AsyncTestClient(create_app(settings, container)):
+        for _ in range(200):
+            if len(reports) >= 2:
+                break
+            await asyncio.sleep(0.02)
+
+    assert reports[:2] == [PurgeReport(anonymous_sessions=1), PurgeReport()]
+    stopped_at = len(reports)
+    await asyncio.sleep(0.1)
+    assert len(reports) == stopped_at
