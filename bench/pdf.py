@@ -1,9 +1,12 @@
-"""A minimal PDF writer for the ingestion scenario: text pages in Helvetica, nothing
-else — enough for any extractor, with no dependency."""
+"""A minimal PDF writer for the ingestion scenario: uncompressed text pages in
+Helvetica, nothing else — enough for any extractor (the file structure is the test
+harness's ``pdf_file``)."""
 
 from __future__ import annotations
 
 import random
+
+from chatcore.testing.files import pdf_file
 
 _SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "den", "mar", "sol", "ter"]
 LINES_PER_PAGE = 45
@@ -40,19 +43,7 @@ def document(pages: list[list[str]]) -> bytes:
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n%b\nendstream" % (len(content), content))
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return pdf_file(objects)
 
 
 def _escape(text: str) -> str:

@@ -3,23 +3,16 @@ Chromium (Debian's, at /usr/bin/chromium) driven by Playwright's sync API."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.e2e import flows
+from tests.support.server_process import free_port, serving
 from tests.support.smtp_server import CapturingSmtpServer
 
-CHATCORE = Path(sys.executable).parent / "chatcore"
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling home, which fails
 # slowly here; the rest make a quiet, deterministic headless browser.
@@ -32,7 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-START_SECONDS = 30.0
 # The machine running the suite may be busy; a page that is slow is not a failure.
 expect.set_options(timeout=10_000)
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
@@ -50,44 +42,15 @@ class WebServer:
     admin_token: str = ADMIN_TOKEN
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chatcore serve exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1, trust_env=False).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"chatcore serve did not answer /health:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    """``chatcore serve`` on a free port, with its own data folder, SQLite file and
-    SMTP sink, for the whole run."""
+    """``chatcore serve`` with its own data folder, SQLite file and SMTP sink, for the
+    whole run."""
     data = tmp_path_factory.mktemp("web-server")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = data / "server.log"
     with CapturingSmtpServer() as mailbox:
-        # The developer's own CHATCORE_ settings must not change what the tests see.
-        inherited = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("CHATCORE_") and k != "DATABASE_URL"
-        }
-        env = {
-            **inherited,
+        settings = {
             "CHATCORE_DATA_DIR": str(data),
             "CHATCORE_STORAGE_DIR": str(data / "files"),
             "CHATCORE_DATABASE_URL": f"sqlite+aiosqlite:///{data / 'chatcore.db'}",
@@ -103,24 +66,9 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             "CHATCORE_OTP_RESEND_SECONDS": "1",
             "CHATCORE_ADMIN_TOKEN": ADMIN_TOKEN,
         }
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [str(CHATCORE), "serve", "--port", str(port), "--no-access-log"],
-                cwd=data,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                _wait_until_up(url, process, log)
-                yield WebServer(url=url, mailbox=mailbox)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        with serving(data, settings, "--no-access-log", port=port) as server:
+            server.wait_until_up()
+            yield WebServer(url=server.url, mailbox=mailbox)
 
 
 # Package scope, not session: while Playwright's sync API is open it leaves its own

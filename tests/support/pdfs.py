@@ -6,6 +6,8 @@ import zlib
 
 from fpdf import FPDF
 
+from chatcore.testing.files import pdf_file
+
 
 def make_pdf(pages: list[str], *, password: str | None = None) -> bytes:
     """A PDF with one page per text (an empty text leaves its page blank)."""
@@ -37,15 +39,4 @@ def flate_bomb(decompressed_bytes: int) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref
-    )
-    return bytes(out)
+    return pdf_file(objects)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from adapters.mail.message import refuse_header_line_breaks
 from chatcore.identity.credentials import MailMessage
 
 logger = logging.getLogger("chatcore.mail")
@@ -15,8 +16,5 @@ class ConsoleMailer:
 
     async def send(self, message: MailMessage) -> None:
         """Log the mail; ValueError for line breaks in the recipient or subject."""
-        # SmtpMailer refuses them too, and here they would forge log lines.
-        for name, value in (("recipient", message.to), ("subject", message.subject)):
-            if "\r" in value or "\n" in value:
-                raise ValueError(f"the mail {name} must not contain line breaks")
+        refuse_header_line_breaks(message)
         logger.info("Mail to %s\nSubject: %s\n\n%s", message.to, message.subject, message.text)

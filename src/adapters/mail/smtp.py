@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import parseaddr
 
 import aiosmtplib
 
+from adapters.mail.message import compose, refuse_line_breaks
 from chatcore.errors import Unavailable
 from chatcore.identity.credentials import MailMessage
 
@@ -36,7 +36,7 @@ class SmtpMailer:
     ) -> None:
         if starttls and use_tls:
             raise ValueError("choose STARTTLS or implicit TLS for SMTP, not both")
-        _refuse_line_breaks("sender", sender)
+        refuse_line_breaks("sender", sender)
         local_part, at, domain = parseaddr(sender)[1].rpartition("@")
         if not (local_part and at and domain):
             raise ValueError(f"the mail sender {sender!r} is not an email address")
@@ -60,7 +60,7 @@ class SmtpMailer:
 
     async def send(self, message: MailMessage) -> None:
         """Deliver the message; ValueError for line breaks in recipient or subject."""
-        email = self._compose(message)
+        email = compose(message, self._sender, domain=self._domain)
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 await aiosmtplib.send(
@@ -86,26 +86,6 @@ class SmtpMailer:
                 if attempt == ATTEMPTS or not _is_transient(exc):
                     raise Unavailable("mail") from exc
             await asyncio.sleep(self._retry_delay)
-
-    def _compose(self, message: MailMessage) -> EmailMessage:
-        # The email package refuses line breaks in headers too; checking first makes
-        # the refusal explicit and independent of the policy in use.
-        _refuse_line_breaks("recipient", message.to)
-        _refuse_line_breaks("subject", message.subject)
-        email = EmailMessage()
-        email["From"] = self._sender
-        email["To"] = message.to
-        email["Subject"] = message.subject
-        email["Date"] = formatdate(usegmt=True)
-        email["Message-ID"] = make_msgid(domain=self._domain)
-        email.set_content(message.text)
-        email.add_alternative(message.html, subtype="html")
-        return email
-
-
-def _refuse_line_breaks(name: str, value: str) -> None:
-    if "\r" in value or "\n" in value:
-        raise ValueError(f"the mail {name} must not contain line breaks")
 
 
 def _is_transient(exc: Exception) -> bool:

@@ -1,6 +1,7 @@
 """Sample files written with the standard library alone, for the extractor and image
-contracts: a minimal PDF with real text, plain text, PNGs (with metadata, with an
-alpha channel, or declaring more pixels than they hold), and the size of an image."""
+contracts: a minimal PDF with real text (and the file structure for other PDFs), plain
+text, PNGs (with metadata, with an alpha channel, or declaring more pixels than they
+hold), and the size of an image."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ def minimal_pdf(pages: Sequence[str]) -> bytes:
         objects.append(
             b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream)
         )
+    return pdf_file(objects)
+
+
+def pdf_file(objects: Sequence[bytes]) -> bytes:
+    """A PDF 1.4 file of these objects, numbered from 1 (the catalog, which the trailer
+    names as the root), with the cross-reference table readers use to find them."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -1,9 +1,9 @@
-"""Helpers for the dialog and chat contract: sessions, SSE parsing, stored replies."""
+"""Helpers for the dialog and chat contract: sessions, chats, stored replies (SSE
+parsing and headers come from the deployment checks in ``chatcore.testing.http``)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,10 +12,10 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from chatcore.testing.http._support import SSE, bearer, parse_sse
 from http_shell.container import Container
 
 Client = httpx.AsyncClient  # the in-process test client, or one on a live server
-SSE = {"Accept": "text/event-stream"}
 
 
 async def anonymous(client: Client, tenant: str | None = None) -> str:
@@ -27,35 +27,13 @@ async def anonymous(client: Client, tenant: str | None = None) -> str:
     return token
 
 
-def bearer(token: str) -> dict[str, str]:
-    """Headers authenticating with ``token``."""
-    return {"Authorization": f"Bearer {token}"}
-
-
-def parse_sse(text: str) -> list[tuple[str, Any]]:
-    """The ``(event, data)`` pairs of an SSE body; comments become ``(":", text)``."""
-    events: list[tuple[str, Any]] = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        name, data = "message", []
-        for line in block.split("\n"):
-            if line.startswith(":"):
-                events.append((":", line[1:].strip()))
-            elif line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-        if data:
-            events.append((name, json.loads("\n".join(data))))
-    return events
-
-
 async def chat(client: Client, token: str, message: str, **body: Any) -> list[tuple[str, Any]]:
     """The events of one chat over SSE, keep-alive comments left out."""
     response = await client.post(
         "/v1/chat", json={"message": message, **body}, headers={**bearer(token), **SSE}
     )
     assert response.status_code == 200, response.text
-    return [event for event in parse_sse(response.text) if event[0] != ":"]
+    return parse_sse(response.text)
 
 
 async def stored_messages(client: Client, token: str, dialog_id: str) -> list[dict[str, Any]]:

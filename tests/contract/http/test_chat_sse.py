@@ -220,7 +220,7 @@ async def test_a_keep_alive_comment_is_sent_while_the_model_is_silent(
     blocks = response.text.split("\r\n\r\n")
     # A bare comment: a data line, even empty, would be an event to a browser.
     assert ": keep-alive" in blocks
-    events = parse_sse(response.text)
+    events = parse_sse(response.text, comments=True)
     assert names(events)[0] == "meta"
     assert names(events)[1] == ":"
     assert [name for name in names(events) if name != ":"] == [

@@ -4,20 +4,14 @@ them, because admission is decided under a row lock in the shared database."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,72 +19,14 @@ from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from chatcore.tenants.model import Tenant, TenantId, TenantSettings
 from tests.contract.http.chat_support import parse_sse
 from tests.support.app import SECRET_KEY
+from tests.support.server_process import serving, wait_until_all_up
 
 LIMIT, CHATS = 5, 40
-START_DEADLINE = 30.0  # seconds for a process to answer /health; not a bound
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def serve(postgres_url: str, folder: Path, port: int, stack: ExitStack) -> subprocess.Popen[bytes]:
-    """Start ``chatcore serve`` on ``port``; the stack kills it, whatever happens."""
-    environ = {
-        **os.environ,
-        "CHATCORE_DATABASE_URL": postgres_url,
-        "CHATCORE_SECRET_KEY": SECRET_KEY,
-        "CHATCORE_LOCAL_MODEL_WPS": "0",
-        "CHATCORE_DATA_DIR": str(folder),
-        "CHATCORE_STORAGE_DIR": str(folder / "files"),
-        "CHATCORE_DB_POOL_SIZE": "5",
-        "CHATCORE_DB_MAX_OVERFLOW": "5",
-    }
-    folder.mkdir()
-    log = stack.enter_context((folder / "server.log").open("wb"))
-    command = Path(sys.executable).with_name("chatcore")
-    process = subprocess.Popen(
-        [str(command), "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
-        env=environ, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    stack.callback(_kill, process)
-    return process
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-async def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_DEADLINE
-    async with httpx.AsyncClient(trust_env=False) as http:
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if (await http.get(f"{url}/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    pytest.fail(f"{url} did not start:\n{await asyncio.to_thread(log.read_text)}")
-
-
-@pytest.fixture
-def stack() -> Iterator[ExitStack]:
-    with ExitStack() as opened:
-        yield opened
 
 
 @pytest_asyncio.fixture
 async def servers(
-    postgres_engine: AsyncEngine, postgres_url: str, tmp_path: Path, stack: ExitStack
+    postgres_engine: AsyncEngine, postgres_url: str, tmp_path: Path
 ) -> AsyncIterator[list[str]]:
     """Two processes serving the default tenant, which allows 5 chats a minute."""
     uow = SqlUnitOfWorkFactory(postgres_engine)
@@ -100,14 +36,21 @@ async def servers(
             settings=TenantSettings(rate_limit_per_minute=LIMIT), created_at=datetime.now(UTC),
         ))  # fmt: skip
         await tx.commit()
-    urls, started = [], []
-    for name in ("a", "b"):
-        port = free_port()
-        process = serve(postgres_url, tmp_path / name, port, stack)
-        urls.append(f"http://127.0.0.1:{port}")
-        started.append(wait_until_up(process, urls[-1], tmp_path / name / "server.log"))
-    await asyncio.gather(*started)
-    yield urls
+    settings = {
+        "CHATCORE_DATABASE_URL": postgres_url,
+        "CHATCORE_SECRET_KEY": SECRET_KEY,
+        "CHATCORE_LOCAL_MODEL_WPS": "0",
+        "CHATCORE_DB_POOL_SIZE": "5",
+        "CHATCORE_DB_MAX_OVERFLOW": "5",
+    }
+    with ExitStack() as stack:
+        started = []
+        for name in ("a", "b"):
+            folder = tmp_path / name
+            own = {"CHATCORE_DATA_DIR": str(folder), "CHATCORE_STORAGE_DIR": str(folder / "files")}
+            started.append(stack.enter_context(serving(folder, settings | own, "--no-migrate")))
+        await wait_until_all_up(*started)
+        yield [server.url for server in started]
 
 
 async def test_two_processes_on_one_postgres_admit_exactly_the_limit_between_them(

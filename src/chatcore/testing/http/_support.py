@@ -87,13 +87,16 @@ def session_cookie(response: httpx.Response) -> str:
     raise AssertionError(f"no chatcore_session cookie was set: {response.headers}")
 
 
-def parse_sse(text: str) -> list[Event]:
-    """The ``(event, data)`` pairs of an SSE body; comments (keep-alives) left out."""
+def parse_sse(text: str, *, comments: bool = False) -> list[Event]:
+    """The ``(event, data)`` pairs of an SSE body; comments (keep-alives) are left out,
+    or with ``comments`` kept where they came as ``(":", {"comment": text})``."""
     events: list[Event] = []
     for block in text.replace("\r\n", "\n").split("\n\n"):
         name, data = "message", []
         for line in block.split("\n"):
-            if line.startswith("event:"):
+            if line.startswith(":") and comments:
+                events.append((":", {"comment": line[1:].strip()}))
+            elif line.startswith("event:"):
                 name = line[6:].strip()
             elif line.startswith("data:"):
                 data.append(line[5:].strip())

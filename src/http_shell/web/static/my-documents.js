@@ -1,8 +1,9 @@
 // Cabinet section "Documents": upload with progress, status until ready (told by the
 // document_ready/document_failed events, with polling as a fallback), download, delete.
-import { ApiError, api, downloadFile, upload } from "./api.js";
+import { ApiError, api, downloadFile } from "./api.js";
 import { askToConfirm, countOf, formatSize, h, removeRow, timeElement } from "./my-dom.js";
 import { showPages } from "./my-list.js";
+import { uploadControl } from "./my-upload.js";
 
 const PAGE_SIZE = 50;
 const POLL_MS = 1500;
@@ -32,7 +33,19 @@ export async function mountDocuments(body, context) {
     }
   };
 
-  body.append(uploadForm(context, show), list);
+  const uploader = uploadControl(context, {
+    id: "document-file",
+    label: "Upload a document",
+    hint: "PDF, plain text or Markdown.",
+    accept: ACCEPTED,
+    progressLabel: "Upload progress",
+    path: "/v1/documents",
+    uploaded: (doc) => {
+      show(doc);
+      context.say(`Uploaded “${doc.filename}”.`);
+    },
+  });
+  body.append(uploader, list);
   await showPages(list, {
     path: "/v1/documents",
     limit: PAGE_SIZE,
@@ -48,54 +61,6 @@ export async function mountDocuments(body, context) {
       }
     },
   };
-}
-
-function uploadForm(context, show) {
-  const input = h("input", {
-    id: "document-file",
-    type: "file",
-    name: "file",
-    accept: ACCEPTED,
-    "aria-describedby": "document-hint",
-  });
-  const progress = h("progress", {
-    max: "1",
-    value: "0",
-    "aria-label": "Upload progress",
-    hidden: true,
-  });
-  input.addEventListener("change", async () => {
-    const file = input.files[0];
-    if (!file) return;
-    context.clear();
-    const form = new FormData();
-    form.append("file", file);
-    input.disabled = true;
-    progress.value = 0;
-    progress.hidden = false;
-    try {
-      const doc = await upload("/v1/documents", form, (fraction) => {
-        progress.value = fraction;
-      });
-      show(doc);
-      context.say(`Uploaded “${doc.filename}”.`);
-    } catch (error) {
-      context.fail(error);
-    } finally {
-      progress.hidden = true;
-      input.disabled = false;
-      input.value = "";
-      input.focus();
-    }
-  });
-  return h(
-    "div",
-    { class: "upload" },
-    h("label", { for: "document-file" }, "Upload a document"),
-    input,
-    h("p", { id: "document-hint", class: "muted" }, "PDF, plain text or Markdown."),
-    progress,
-  );
 }
 
 function statusText(doc) {

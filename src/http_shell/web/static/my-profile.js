@@ -1,7 +1,8 @@
 // Cabinet section "Profile": display name, avatar (updated live by the avatar_changed
 // event, so every open tab shows the new picture) and deleting the account.
-import { api, upload } from "./api.js";
+import { api } from "./api.js";
 import { askToConfirm, h } from "./my-dom.js";
+import { uploadControl } from "./my-upload.js";
 
 const NO_AVATAR = "/assets/my-avatar.svg";
 const ACCEPTED_IMAGES = "image/png,image/jpeg,image/webp,image/gif";
@@ -15,7 +16,19 @@ export async function mountProfile(body, context) {
     avatar.src = url ? sameOriginAvatar(url) : NO_AVATAR;
     removeAvatar.hidden = !url;
   };
-  const picker = avatarInput(context, showAvatar);
+  const picker = uploadControl(context, {
+    id: "avatar-file",
+    label: "Avatar",
+    hint: "PNG, JPEG, WebP or GIF, up to 5 MB.",
+    accept: ACCEPTED_IMAGES,
+    progressLabel: "Picture upload progress",
+    path: "/v1/profile/avatar",
+    uploaded: ({ avatar_url }) => {
+      // The avatar_changed event brings the same URL, to this tab and every other one.
+      showAvatar(avatar_url);
+      context.say("Avatar changed.");
+    },
+  });
   removeAvatar.addEventListener("click", async () => {
     context.clear();
     try {
@@ -89,52 +102,6 @@ function nameForm(profile, context) {
     }
   });
   return form;
-}
-
-function avatarInput(context, showAvatar) {
-  const input = h("input", {
-    id: "avatar-file",
-    type: "file",
-    name: "file",
-    accept: ACCEPTED_IMAGES,
-  });
-  const progress = h("progress", {
-    max: "1",
-    value: "0",
-    "aria-label": "Picture upload progress",
-    hidden: true,
-  });
-  input.addEventListener("change", async () => {
-    const file = input.files[0];
-    if (!file) return;
-    context.clear();
-    const form = new FormData();
-    form.append("file", file);
-    input.disabled = true;
-    progress.hidden = false;
-    try {
-      const { avatar_url } = await upload("/v1/profile/avatar", form, (fraction) => {
-        progress.value = fraction;
-      });
-      // The avatar_changed event brings the same URL, to this tab and every other one.
-      showAvatar(avatar_url);
-      context.say("Avatar changed.");
-    } catch (error) {
-      context.fail(error);
-    } finally {
-      progress.hidden = true;
-      input.disabled = false;
-      input.value = "";
-    }
-  });
-  return h(
-    "div",
-    { class: "upload" },
-    h("label", { for: "avatar-file" }, "Avatar"),
-    input,
-    h("p", { class: "muted" }, "PNG, JPEG, WebP or GIF, up to 5 MB."),
-    progress,
-  );
 }
 
 function deleteAccount(context) {
