@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from litestar import Litestar
@@ -10,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.contract.http.conftest import ClientFactory
 from tests.support.app import ADMIN_TOKEN
+from tests.support.server_process import free_port
 
 ADMIN = {"X-Admin-Token": ADMIN_TOKEN}
 Client = AsyncTestClient[Litestar]
@@ -50,7 +50,7 @@ async def test_database_health_on_postgres(make_client: ClientFactory, postgres_
 async def test_unreachable_database_is_503_unhealthy_while_health_stays_ok(
     make_client: ClientFactory,
 ) -> None:
-    dead = f"postgresql+asyncpg://chatcore:x@127.0.0.1:{_free_port()}/chatcore"
+    dead = f"postgresql+asyncpg://chatcore:x@127.0.0.1:{free_port()}/chatcore"
     async with make_client(database_url=dead) as client:
         assert (await client.get("/health")).status_code == 200
         response = await client.get("/health/db")
@@ -228,12 +228,6 @@ async def test_openapi_declares_bearer_auth_and_swagger_is_served(client: Client
 
 
 _UNKNOWN = "00000000-0000-4000-8000-000000000000"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_a_body_field_of_the_wrong_type_is_422_not_500(client: Client) -> None:
