@@ -1,6 +1,7 @@
 """Credentials at the edge: the bearer header or the session cookie, the cookie's
 attributes, the cross-site check for cookie-authenticated changes, and the
-principal dependency every protected route uses."""
+principal dependency every protected route uses (taking what it needs from the
+container: see ``http_shell.dependencies``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from chatcore.identity.principal import Principal
 from chatcore.identity.sessions import ResolvePrincipal
 from chatcore.tenants.directory import TenantDirectory
 from chatcore.tenants.model import Tenant, TenantId
-from http_shell.dependencies import TENANT_HEADER
+from http_shell.dependencies import TENANT_HEADER, AppContainer
 from http_shell.settings import Settings
 
 COOKIE_NAME = "chatcore_session"
@@ -110,40 +111,34 @@ async def authenticate(
 
 
 async def provide_principal(
-    request: Request[Any, Any, Any],
-    resolve_principal: NamedDependency[ResolvePrincipal],
-    tenant_directory: NamedDependency[TenantDirectory],
-    app_config: NamedDependency[Settings],
+    request: Request[Any, Any, Any], container: NamedDependency[AppContainer]
 ) -> Principal:
     """The principal of a protected route."""
     return await authenticate(
         request,
-        resolve_principal,
-        tenant_directory,
-        app_config,
+        container.resolve_principal(),
+        container.tenant_directory(),
+        container.settings(),
         unsafe=request.method not in _SAFE_METHODS,
     )
 
 
 async def provide_optional_principal(
-    request: Request[Any, Any, Any],
-    resolve_principal: NamedDependency[ResolvePrincipal],
-    tenant_directory: NamedDependency[TenantDirectory],
-    app_config: NamedDependency[Settings],
+    request: Request[Any, Any, Any], container: NamedDependency[AppContainer]
 ) -> Principal | None:
     """The caller if a valid credential came with the request (sign-in routes use it
     to retire an anonymous session), else None."""
     if credential_of(request)[0] is None:
         return None
     try:
-        return await provide_principal(request, resolve_principal, tenant_directory, app_config)
+        return await provide_principal(request, container)
     except (NotAuthenticated, Forbidden):
         # A stale or foreign credential must not stand in the way of signing in.
         return None
 
 
 async def provide_principal_tenant(
-    principal: NamedDependency[Principal], tenant_directory: NamedDependency[TenantDirectory]
+    principal: NamedDependency[Principal], container: NamedDependency[AppContainer]
 ) -> Tenant:
     """The tenant a principal belongs to: the one in its credential."""
-    return await tenant_directory(str(principal.tenant_id))
+    return await container.tenant_directory()(str(principal.tenant_id))

@@ -1,10 +1,18 @@
 """Bridges from the container into Litestar: each provider becomes a dependency
-named like it, resolved once per app (the use cases are singletons)."""
+named like it, resolved once per app (the use cases are singletons), and the
+container itself is the dependency ``container``.
+
+Litestar resolves the dependencies of one level that do not depend on each other
+concurrently, in a task group created for every request. The request-scoped
+providers here (tenant, principal) therefore depend on ``container`` alone, and a
+hot route takes its use case from it: each level then holds one dependency and is
+resolved inline.
+"""
 
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from dependency_injector import providers
 from litestar import Request
@@ -13,10 +21,16 @@ from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler
 
 from chatcore.errors import AdminRequired
-from chatcore.tenants.directory import TenantDirectory
 from chatcore.tenants.model import Tenant
 from http_shell.container import Container
 from http_shell.settings import Settings
+
+if TYPE_CHECKING:
+    AppContainer: TypeAlias = Container
+else:
+    # Litestar checks each dependency's value against its annotation, and an instance
+    # of a DeclarativeContainer is a DynamicContainer: at run time, routes say Any.
+    AppContainer = Any
 
 TENANT_HEADER = "x-tenant-id"
 ADMIN_HEADER = "x-admin-token"
@@ -28,8 +42,11 @@ _DEPENDENCY_NAMES = {"settings": "app_config"}
 
 
 def container_dependencies(container: Container) -> dict[str, Provide]:
-    """A dependency per provider of the container (``create_tenant``, ``app_config``, ...)."""
-    dependencies: dict[str, Provide] = {}
+    """A dependency per provider of the container (``create_tenant``, ``app_config``, ...),
+    ``container`` and ``tenant``."""
+    dependencies: dict[str, Provide] = {
+        "container": Provide(lambda: container, use_cache=True, sync_to_thread=False)
+    }
     for name, provider in container.providers.items():
         if isinstance(provider, providers.Singleton | providers.Dependency):
             dependencies[_DEPENDENCY_NAMES.get(name, name)] = Provide(
@@ -47,12 +64,11 @@ def _constant(provider: Any) -> Any:
 
 
 async def provide_tenant(
-    request: Request[Any, Any, Any],
-    tenant_directory: NamedDependency[TenantDirectory],
-    app_config: NamedDependency[Settings],
+    request: Request[Any, Any, Any], container: NamedDependency[AppContainer]
 ) -> Tenant:
     """The tenant a request is served in: ``X-Tenant-ID`` (id or slug), else the default."""
-    return await tenant_directory(request.headers.get(TENANT_HEADER) or app_config.default_tenant)
+    reference = request.headers.get(TENANT_HEADER) or container.settings().default_tenant
+    return await container.tenant_directory()(reference)
 
 
 async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import Final
+from typing import Final, cast
 
 from chatcore.dialogs.events import ChatEvent
 from chatcore.dialogs.stream import ChatStream
@@ -24,7 +24,7 @@ _END: Final = object()
 
 
 class StreamRelay:
-    """Reads a ChatStream in its own task; ``events()`` yields what it read."""
+    """Reads a ChatStream in its own task; ``batches()`` yields what it read."""
 
     def __init__(self, stream: ChatStream) -> None:
         self._stream = stream
@@ -52,23 +52,32 @@ class StreamRelay:
         """Wait until the producer has ended, however it ended."""
         await asyncio.wait({self._producer})
 
-    async def events(self) -> AsyncIterator[ChatEvent | None]:
-        """The stream's events, with None after every ``KEEPALIVE_SECONDS`` of silence."""
+    async def batches(self) -> AsyncIterator[list[ChatEvent] | None]:
+        """The stream's events in order, every event already waiting in one batch, and
+        None after every ``KEEPALIVE_SECONDS`` of silence.
+
+        A client that keeps up gets one event at a time; one that falls behind the
+        model gets fewer, bigger writes instead of a write and a wake-up per delta.
+        """
+        queue = self._queue
         try:
             while True:
-                if self._queue.empty():
+                if queue.empty():
                     try:
                         async with asyncio.timeout(KEEPALIVE_SECONDS):
-                            item = await self._queue.get()
+                            first = await queue.get()
                     except TimeoutError:
                         yield None
                         continue
                 else:
-                    # The hot path: a delta is waiting, so no timer is needed.
-                    item = self._queue.get_nowait()
-                if item is _END:
+                    # The hot path: events are waiting, so no timer is needed.
+                    first = queue.get_nowait()
+                batch = [first, *(queue.get_nowait() for _ in range(queue.qsize()))]
+                if batch[-1] is _END:  # the producer puts nothing after it
+                    if len(batch) > 1:
+                        yield cast(list[ChatEvent], batch[:-1])
                     return
-                yield item  # type: ignore[misc]
+                yield cast(list[ChatEvent], batch)
         finally:
             self.stop()
 

@@ -14,6 +14,31 @@ from chatcore.dialogs.model import Dialog, DialogId, Message, MessageId
 from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.tenants.model import TenantId
 
+# The statements of every chat and of the dialog list: built once, with their values
+# as parameters, so SQLAlchemy finds them in its cache without walking new ones.
+_OWNER = (
+    dialogs.c.tenant_id == sa.bindparam("tenant"), dialogs.c.owner_id == sa.bindparam("owner")
+)
+_DIALOG = dialogs.select().where(*_OWNER, dialogs.c.id == sa.bindparam("dialog"))
+_TOUCH = (
+    dialogs.update()
+    .where(*_OWNER, dialogs.c.id == sa.bindparam("dialog"))
+    .values(updated_at=sa.bindparam("at", type_=dialogs.c.updated_at.type))
+)
+_NEWEST = (
+    dialogs.select()
+    .where(*_OWNER)
+    .order_by(dialogs.c.created_at.desc(), dialogs.c.id.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+_NEWEST_BEFORE = _NEWEST.where(
+    sa.tuple_(dialogs.c.created_at, dialogs.c.id)
+    < sa.tuple_(
+        sa.bindparam("at", type_=dialogs.c.created_at.type),
+        sa.bindparam("id", type_=dialogs.c.id.type),
+    )
+)
+
 
 class SqlDialogRepository:
     """A DialogRepository on the ``dialogs`` table (messages follow by cascade)."""
@@ -23,31 +48,29 @@ class SqlDialogRepository:
 
     async def add(self, tenant_id: TenantId, dialog: Dialog) -> None:
         _check_tenant(tenant_id, dialog.tenant_id)
-        await self._db.execute(dialogs.insert().values(
-            id=dialog.id, tenant_id=tenant_id, owner_id=dialog.owner_id, title=dialog.title,
-            created_at=dialog.created_at, updated_at=dialog.updated_at,
-        ))
+        # Values as parameters, not in the statement: its cache key is then not rebuilt.
+        await self._db.execute(dialogs.insert(), {
+            "id": dialog.id, "tenant_id": tenant_id, "owner_id": dialog.owner_id,
+            "title": dialog.title, "created_at": dialog.created_at,
+            "updated_at": dialog.updated_at,
+        })
 
     async def get(
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
     ) -> Dialog | None:
-        query = dialogs.select().where(_owned(tenant_id, owner_id), dialogs.c.id == dialog_id)
-        row = (await self._db.execute(query)).first()
+        key = {"tenant": tenant_id, "owner": owner_id, "dialog": dialog_id}
+        row = (await self._db.execute(_DIALOG, key)).first()
         return _dialog(row) if row else None
 
     async def list(
         self, tenant_id: TenantId, owner_id: uuid.UUID, page: PageRequest
     ) -> Page[Dialog]:
-        query = (
-            dialogs.select()
-            .where(_owned(tenant_id, owner_id))
-            .order_by(dialogs.c.created_at.desc(), dialogs.c.id.desc())
-        )
+        values: dict[str, Any] = {"tenant": tenant_id, "owner": owner_id, "limit": page.limit + 1}
+        query = _NEWEST
         if page.after is not None:
-            query = query.where(
-                sa.tuple_(dialogs.c.created_at, dialogs.c.id) < (page.after.at, page.after.id)
-            )
-        rows = (await self._db.execute(query.limit(page.limit + 1))).all()
+            query = _NEWEST_BEFORE
+            values.update(at=page.after.at, id=page.after.id)
+        rows = (await self._db.execute(query, values)).all()
         return page_of(
             [_dialog(r) for r in rows], page.limit, lambda d: Position(d.created_at, d.id)
         )
@@ -61,7 +84,8 @@ class SqlDialogRepository:
     async def touch(
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId, at: datetime
     ) -> bool:
-        return await self._update(tenant_id, owner_id, dialog_id, updated_at=at)
+        key = {"tenant": tenant_id, "owner": owner_id, "dialog": dialog_id, "at": at}
+        return (await self._db.execute(_TOUCH, key)).rowcount > 0
 
     async def delete(
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
@@ -93,13 +117,13 @@ class SqlMessageRepository:
 
     async def add(self, tenant_id: TenantId, message: Message) -> None:
         _check_tenant(tenant_id, message.tenant_id)
-        await self._db.execute(messages.insert().values(
-            id=message.id, tenant_id=tenant_id, dialog_id=message.dialog_id,
-            owner_id=message.owner_id, role=message.role, content=message.content,
-            created_at=message.created_at, finish_reason=message.finish_reason,
-            prompt_tokens=message.prompt_tokens, completion_tokens=message.completion_tokens,
-            model=message.model,
-        ))
+        await self._db.execute(messages.insert(), {
+            "id": message.id, "tenant_id": tenant_id, "dialog_id": message.dialog_id,
+            "owner_id": message.owner_id, "role": message.role, "content": message.content,
+            "created_at": message.created_at, "finish_reason": message.finish_reason,
+            "prompt_tokens": message.prompt_tokens,
+            "completion_tokens": message.completion_tokens, "model": message.model,
+        })
 
     async def of_dialog(
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId

@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql import sqlite_driver
+
 READ_ONLY = "chatcore_read_only"
 """Execution option: this transaction only reads (SQLite then needs no write lock)."""
 
@@ -36,6 +38,13 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def one_trip_per_statement(
+        dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+    ) -> Any:
+        # SQLAlchemy's own adapter around aiosqlite connections of sqlite_driver's kind.
+        return dialect.dbapi.connect(*cargs, async_creator_fn=sqlite_driver.connect, **cparams)
+
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from the driver so that BEGIN is ours to emit.
@@ -52,5 +61,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # A write transaction that starts as a read must upgrade its lock later, and
         # under contention that upgrade fails at once with "database is locked";
         # taking the write lock at BEGIN makes writers queue on busy_timeout instead.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # Reads run without BEGIN, each statement on its own snapshot, as under
+        # Postgres's READ COMMITTED: a BEGIN costs driver round trips on every request.
+        if not connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

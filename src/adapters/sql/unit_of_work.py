@@ -31,17 +31,19 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # The same pool, its connections marked once rather than on every checkout.
+        self._reader = engine.execution_options(**{READ_ONLY: True})
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        return SqlUnitOfWork(self._reader if read_only else self.engine)
 
 
 class SqlUnitOfWork:
-    """A transaction on a pooled connection; rolled back unless committed."""
+    """A transaction on a pooled connection; rolled back unless committed. An engine
+    with the ``READ_ONLY`` execution option gives read-only ones."""
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._read_only = read_only
         self._connection: AsyncConnection | None = None
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
 
@@ -110,8 +112,6 @@ class SqlUnitOfWork:
         except _UNREACHABLE as exc:
             raise Unavailable("database") from exc
         try:
-            if self._read_only:
-                await connection.execution_options(**{READ_ONLY: True})
             await connection.begin()
         except BaseException as exc:
             await connection.close()

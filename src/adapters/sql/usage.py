@@ -1,19 +1,24 @@
 """The usage ledger and the rate limiter in SQL.
 
-A read-check-write starts by making sure the row it checks exists (an insert that
-does nothing on conflict) and then reads it ``FOR UPDATE``: on Postgres concurrent
-transactions queue on that row lock, in any process; on SQLite the write
-transaction (``BEGIN IMMEDIATE``) already runs alone.
+A read-check-write starts with one statement that makes sure the row it checks
+exists and locks and reads it: an insert that, on conflict, updates the row to
+itself and returns it. On Postgres that update takes the row lock ``FOR UPDATE``
+would, and concurrent transactions queue on it, in any process; on SQLite the
+write transaction (``BEGIN IMMEDIATE``) already runs alone.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.sql.tables import rate_windows, usage_entries, usage_reservations, usage_totals
 from adapters.sql.types import upsert
@@ -27,6 +32,8 @@ from chatcore.usage.model import (
     slot_wait,
 )
 
+Insert = postgresql.Insert | sqlite.Insert
+
 
 class SqlUsageLedger:
     """A UsageLedger on the ``usage_*`` tables."""
@@ -38,12 +45,10 @@ class SqlUsageLedger:
         self, tenant_id: TenantId, principal_id: uuid.UUID | None, period: Period
     ) -> UsageTotals:
         key = _totals_key(tenant_id, principal_id, period.start)
-        await self._db.execute(
-            upsert(self._db.dialect, usage_totals)
-            .values(**key, prompt_tokens=0, completion_tokens=0)
-            .on_conflict_do_nothing()
-        )
-        row = (await self._db.execute(_totals_query(key).with_for_update())).one()
+        lock = _totals_lock(self._db.dialect)
+        row = (
+            await self._db.execute(lock, {**key, "prompt_tokens": 0, "completion_tokens": 0})
+        ).one()
         return UsageTotals(prompt_tokens=row.prompt_tokens, completion_tokens=row.completion_tokens)
 
     async def totals(
@@ -58,71 +63,54 @@ class SqlUsageLedger:
     async def reserved(
         self, tenant_id: TenantId, principal_id: uuid.UUID | None, now: datetime
     ) -> int:
-        r = usage_reservations.c
-        query = sa.select(sa.func.coalesce(sa.func.sum(r.tokens), 0)).where(
-            r.tenant_id == tenant_id, r.expires_at > now
-        )
-        if principal_id is not None:
-            query = query.where(r.principal_id == principal_id)
-        return int((await self._db.execute(query)).scalar_one())
+        values = {"tenant": tenant_id, "now": now, "principal": principal_id}
+        query = _TENANT_HELD if principal_id is None else _PRINCIPAL_HELD
+        return int((await self._db.execute(query, values)).scalar_one())
 
     async def reserve(self, tenant_id: TenantId, reservation: Reservation, now: datetime) -> None:
-        r = usage_reservations.c
         await self._db.execute(
-            usage_reservations.delete().where(
-                r.tenant_id == tenant_id,
-                r.principal_id == reservation.principal_id,
-                r.expires_at <= now,
-            )
+            _DROP_EXPIRED,
+            {"tenant": tenant_id, "principal": reservation.principal_id, "now": now},
         )
         await self._db.execute(
-            usage_reservations.insert().values(
-                id=reservation.id,
-                tenant_id=tenant_id,
-                principal_id=reservation.principal_id,
-                tokens=reservation.tokens,
-                expires_at=reservation.expires_at,
-            )
+            usage_reservations.insert(),
+            {
+                "id": reservation.id,
+                "tenant_id": tenant_id,
+                "principal_id": reservation.principal_id,
+                "tokens": reservation.tokens,
+                "expires_at": reservation.expires_at,
+            },
         )
 
     async def release(self, tenant_id: TenantId, reservation_id: uuid.UUID) -> bool:
-        r = usage_reservations.c
-        result = await self._db.execute(
-            usage_reservations.delete().where(r.tenant_id == tenant_id, r.id == reservation_id)
-        )
+        result = await self._db.execute(_RELEASE, {"tenant": tenant_id, "id": reservation_id})
         return bool(result.rowcount)
 
     async def record(self, tenant_id: TenantId, entry: UsageEntry) -> None:
         await self._db.execute(
-            usage_entries.insert().values(
-                id=entry.id,
-                tenant_id=tenant_id,
-                principal_id=entry.principal_id,
-                dialog_id=entry.dialog_id,
-                model=entry.model,
-                prompt_tokens=entry.prompt_tokens,
-                completion_tokens=entry.completion_tokens,
-                at=entry.at,
-            )
+            usage_entries.insert(),
+            {
+                "id": entry.id,
+                "tenant_id": tenant_id,
+                "principal_id": entry.principal_id,
+                "dialog_id": entry.dialog_id,
+                "model": entry.model,
+                "prompt_tokens": entry.prompt_tokens,
+                "completion_tokens": entry.completion_tokens,
+                "at": entry.at,
+            },
         )
         start = Period.containing(entry.at).start
         # The principal's row before the tenant's: the order admissions lock them in.
         for principal_id in (entry.principal_id, None):
-            insert = upsert(self._db.dialect, usage_totals).values(
-                **_totals_key(tenant_id, principal_id, start),
-                prompt_tokens=entry.prompt_tokens,
-                completion_tokens=entry.completion_tokens,
-            )
             await self._db.execute(
-                insert.on_conflict_do_update(
-                    index_elements=["tenant_id", "subject_id", "period_start"],
-                    set_={
-                        "prompt_tokens": usage_totals.c.prompt_tokens
-                        + insert.excluded.prompt_tokens,
-                        "completion_tokens": usage_totals.c.completion_tokens
-                        + insert.excluded.completion_tokens,
-                    },
-                )
+                _totals_add(self._db.dialect),
+                {
+                    **_totals_key(tenant_id, principal_id, start),
+                    "prompt_tokens": entry.prompt_tokens,
+                    "completion_tokens": entry.completion_tokens,
+                },
             )
 
     async def entries(
@@ -178,17 +166,13 @@ class SqlRateLimiter:
         now: datetime,
     ) -> int:
         key = {"tenant_id": tenant_id, "subject_id": subject_id}
-        await self._db.execute(
-            upsert(self._db.dialect, rate_windows).values(**key, hits=[]).on_conflict_do_nothing()
-        )
-        row = (await self._db.execute(_window_query(key).with_for_update())).one()
-        hits = _decode(row.hits)
+        lock = _window_lock(self._db.dialect)
+        hits = _decode((await self._db.execute(lock, {**key, "hits": []})).scalar_one())
         wait = slot_wait(hits, limit, window, now)
         if not wait:
+            hits_now = _encode([*in_window(hits, window, now), now])
             await self._db.execute(
-                rate_windows.update()
-                .where(*_matching(rate_windows, key))
-                .values(hits=_encode([*in_window(hits, window, now), now]))
+                _WINDOW_UPDATE, {"tenant": tenant_id, "subject": subject_id, "hits_now": hits_now}
             )
         return wait
 
@@ -209,6 +193,69 @@ def _totals_key(
 ) -> dict[str, Any]:
     subject_id = tenant_id if principal_id is None else principal_id
     return {"tenant_id": tenant_id, "subject_id": subject_id, "period_start": period_start}
+
+
+# The statements of every chat take their values as parameters and are built once (per
+# dialect, for upserts): SQLAlchemy then finds them in its cache without walking them.
+_TOTALS_KEY = ["tenant_id", "subject_id", "period_start"]
+
+
+@functools.cache
+def _totals_lock(dialect: Dialect) -> ReturningInsert[Any]:
+    c = usage_totals.c
+    return _lock_row(upsert(dialect, usage_totals), _TOTALS_KEY, c.prompt_tokens).returning(
+        c.prompt_tokens, c.completion_tokens
+    )
+
+
+@functools.cache
+def _window_lock(dialect: Dialect) -> ReturningInsert[Any]:
+    lock = _lock_row(
+        upsert(dialect, rate_windows), ["tenant_id", "subject_id"], rate_windows.c.hits
+    )
+    return lock.returning(rate_windows.c.hits)
+
+
+@functools.cache
+def _totals_add(dialect: Dialect) -> Insert:
+    insert, c = upsert(dialect, usage_totals), usage_totals.c
+    return insert.on_conflict_do_update(
+        index_elements=_TOTALS_KEY,
+        set_={
+            "prompt_tokens": c.prompt_tokens + insert.excluded.prompt_tokens,
+            "completion_tokens": c.completion_tokens + insert.excluded.completion_tokens,
+        },
+    )
+
+
+_r = usage_reservations.c
+_TENANT_HELD = sa.select(sa.func.coalesce(sa.func.sum(_r.tokens), 0)).where(
+    _r.tenant_id == sa.bindparam("tenant"),
+    _r.expires_at > sa.bindparam("now", type_=_r.expires_at.type),
+)
+_PRINCIPAL_HELD = _TENANT_HELD.where(_r.principal_id == sa.bindparam("principal"))
+_DROP_EXPIRED = usage_reservations.delete().where(
+    _r.tenant_id == sa.bindparam("tenant"),
+    _r.principal_id == sa.bindparam("principal"),
+    _r.expires_at <= sa.bindparam("now", type_=_r.expires_at.type),
+)
+_RELEASE = usage_reservations.delete().where(
+    _r.tenant_id == sa.bindparam("tenant"), _r.id == sa.bindparam("id")
+)
+_WINDOW_UPDATE = (
+    rate_windows.update()
+    .where(
+        rate_windows.c.tenant_id == sa.bindparam("tenant"),
+        rate_windows.c.subject_id == sa.bindparam("subject"),
+    )
+    .values(hits=sa.bindparam("hits_now", type_=rate_windows.c.hits.type))
+)
+
+
+def _lock_row(insert: Insert, key: list[str], column: sa.Column[Any]) -> Insert:
+    """``insert``, or on conflict with the row at ``key``, an update of ``column`` to
+    itself: either way the row exists and is locked, and RETURNING reads it."""
+    return insert.on_conflict_do_update(index_elements=key, set_={column.name: column})
 
 
 def _totals_query(key: dict[str, Any]) -> sa.Select[Any]:

@@ -15,11 +15,11 @@ from chatcore.dialogs.use_cases import (
     CreateDialog,
     DeleteDialog,
     GetDialog,
-    ListDialogs,
     RenameDialog,
 )
 from chatcore.identity.principal import Principal
 from chatcore.pagination import PageRequest
+from http_shell.dependencies import AppContainer
 from http_shell.schemas_dialogs import (
     CreateDialogBody,
     DialogDetailOut,
@@ -43,11 +43,11 @@ async def create_dialog_route(
 @get("/", summary="The caller's dialogs, newest first")
 async def list_dialogs_route(
     principal: Me,
-    list_dialogs: NamedDependency[ListDialogs],
+    container: NamedDependency[AppContainer],  # a hot route: see http_shell.dependencies
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: FromQuery[str | None] = None,
 ) -> DialogPage:
-    page = await list_dialogs(principal, PageRequest.parse(limit, cursor))
+    page = await container.list_dialogs()(principal, PageRequest.parse(limit, cursor))
     return DialogPage(items=[DialogOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
 

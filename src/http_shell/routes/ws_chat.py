@@ -127,8 +127,8 @@ class ChatSocket:
 
     async def _forward(self, relay: StreamRelay) -> None:
         try:
-            async for event in relay.events():
-                if event is not None:
+            async for batch in relay.batches():
+                for event in batch or ():  # None, a silence, needs no frame here
                     await self._send(_encode(event).decode())
         except SocketClosed:
             relay.stop()
