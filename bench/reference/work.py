@@ -21,12 +21,19 @@ HEALTH = b'{"status":"ok","version":"0.1.0"}'
 _KEY = os.environ["BENCH_SECRET_KEY"].encode()
 _CLAIMS = ["iss", "aud", "sub", "sid", "tid", "iat", "exp", "jti"]
 _engine = create_async_engine(os.environ["BENCH_DATABASE_URL"], pool_size=10, max_overflow=10)
-_model = httpx.AsyncClient(
-    base_url=os.environ.get("BENCH_MODEL_URL", "http://127.0.0.1:9/v1"),
-    # As many connections as chatcore's default, so neither queues on its pool.
-    limits=httpx.Limits(max_connections=2000, max_keepalive_connections=2000),
-    timeout=httpx.Timeout(60.0, connect=10.0),
-)
+# As many connections as chatcore's default (2,000), so neither queues on its pool,
+# and split like chatcore's into pools of 64: httpcore scans every connection of a
+# pool on each request and release, which grows quadratic with one big pool.
+_POOLS, _PER_POOL = 32, 64
+_models = [
+    httpx.AsyncClient(
+        base_url=os.environ.get("BENCH_MODEL_URL", "http://127.0.0.1:9/v1"),
+        limits=httpx.Limits(max_connections=_PER_POOL, max_keepalive_connections=_PER_POOL),
+        timeout=httpx.Timeout(60.0, connect=10.0),
+    )
+    for _ in range(_POOLS)
+]
+_in_flight = [0] * _POOLS
 
 _meta = sa.MetaData()
 _sessions = sa.Table(
@@ -157,19 +164,24 @@ async def relay(message: str) -> AsyncIterator[tuple[str, bytes]]:
         "stream_options": {"include_usage": True},
         "messages": [{"role": "user", "content": message}],
     }
-    async with _model.stream("POST", "/chat/completions", json=request) as response:
-        buffer = b""
-        async for piece in response.aiter_raw():
-            *events, buffer = (buffer + piece).split(b"\n\n")
-            for event in events:
-                data = event.removeprefix(b"data: ")
-                if data == b"[DONE]":
-                    break
-                chunk = _decode_chunk(data)
-                for choice in chunk.choices:
-                    if choice.delta.content:
-                        yield "delta", msgspec.json.encode({"text": choice.delta.content})
-                usage = chunk.usage or usage
+    pool = _in_flight.index(min(_in_flight))
+    _in_flight[pool] += 1
+    try:
+        async with _models[pool].stream("POST", "/chat/completions", json=request) as response:
+            buffer = b""
+            async for piece in response.aiter_raw():
+                *events, buffer = (buffer + piece).split(b"\n\n")
+                for event in events:
+                    data = event.removeprefix(b"data: ")
+                    if data == b"[DONE]":
+                        break
+                    chunk = _decode_chunk(data)
+                    for choice in chunk.choices:
+                        if choice.delta.content:
+                            yield "delta", msgspec.json.encode({"text": choice.delta.content})
+                    usage = chunk.usage or usage
+    finally:
+        _in_flight[pool] -= 1
     yield "usage", msgspec.json.encode(usage)
     yield "done", b'{"finish_reason":"stop"}'
 

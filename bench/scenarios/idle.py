@@ -20,6 +20,7 @@ OPENINGS_PER_SECOND = 1000  # streams are opened at this pace, not in one burst
 # The stub pauses before every frame after the first, and a reply has three frames
 # besides its deltas (finish, usage, [DONE]); fewer deltas keep the stated duration.
 STUB_EXTRA_FRAMES = 3
+IDLE_GRACE_SECONDS = 30.0
 
 
 def stub_deltas(seconds: int) -> int:
@@ -53,7 +54,9 @@ def run(bench: Bench, targets: list[str], open_stack: OpenStack, callers: list[C
     profile = bench.profile
     count, deltas = profile.idle_streams, stub_deltas(profile.idle_seconds)
     ramp = count / OPENINGS_PER_SECOND
-    timeout = ramp + profile.idle_seconds + 60.0
+    # Time for the slowest first byte seen at full size (~15 s) on top of the stream;
+    # a stream still open after that counts as not delivered.
+    timeout = ramp + profile.idle_seconds + IDLE_GRACE_SECONDS
     samples: dict[str, list[dict[str, Any]]] = {key: [] for key in targets}
     for _ in range(profile.idle_rounds):
         for key in targets:

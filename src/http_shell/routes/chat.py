@@ -41,6 +41,8 @@ _encode_json = msgspec.json.Encoder().encode
     security=[{"bearer": []}],
     summary="Ask, and receive the reply as server-sent events",
     description="Events: meta, delta*, citations?, usage, done — or error, then the end.",
+    media_type="text/event-stream",
+    response_description="The reply, as server-sent events",
 )
 async def chat_route(
     data: JSONBody[ChatBody],

@@ -223,6 +223,8 @@ async def test_openapi_declares_bearer_auth_and_swagger_is_served(client: Client
     assert spec["openapi"].startswith("3.1")
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert "/v1/tenants" in spec["paths"]
+    chat_answer = spec["paths"]["/v1/chat"]["post"]["responses"]["200"]
+    assert list(chat_answer["content"]) == ["text/event-stream"]
     swagger = await client.get("/schema/swagger")
     assert swagger.status_code == 200 and "swagger" in swagger.text.lower()
 
