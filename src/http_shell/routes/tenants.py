@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from litestar import Router, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
 from chatcore.pagination import PageRequest
@@ -37,7 +37,7 @@ async def create_tenant_route(
 async def list_tenants_route(
     list_tenants: NamedDependency[ListTenants],
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
-    cursor: str | None = None,
+    cursor: FromQuery[str | None] = None,
 ) -> TenantPage:
     page = await list_tenants(PageRequest.parse(limit, cursor))
     return TenantPage(items=[TenantOut.of(t) for t in page.items], next_cursor=page.next_cursor)
