@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatcore.testing.http._report import Report
+from chatcore_contract._report import Report
 
 CHECKS = '''
 import pytest

@@ -107,7 +107,9 @@ def test_the_wheel_ships_py_typed_and_the_harness(tmp_path: Path) -> None:
     )  # fmt: skip
     [wheel] = tmp_path.glob("chatcore-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"chatcore/py.typed", "adapters/py.typed", "http_shell/py.typed"} <= names
+    assert {"chatcore/py.typed", "adapters/py.typed", "http_shell/py.typed",
+            "chatcore_contract/py.typed"} <= names  # fmt: skip
     harness = {path.relative_to(ROOT / "src").as_posix()
-               for path in (ROOT / "src/chatcore/testing").glob("*.py")}  # fmt: skip
+               for folder in ("chatcore/testing", "chatcore_contract")
+               for path in (ROOT / "src" / folder).glob("*.py")}  # fmt: skip
     assert harness <= names

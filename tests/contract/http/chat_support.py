@@ -1,5 +1,5 @@
 """Helpers for the dialog and chat contract: sessions, chats, stored replies (SSE
-parsing and headers come from the deployment checks in ``chatcore.testing.http``)."""
+parsing and headers come from the deployment checks in ``chatcore_contract``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from chatcore.testing.http._support import SSE, bearer, parse_sse
+from chatcore_contract._support import SSE, bearer, parse_sse
 from http_shell.container import Container
 
 Client = httpx.AsyncClient  # the in-process test client, or one on a live server

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from chatcore.testing.http._accounts import Deployment, Principal
-from chatcore.testing.http._support import expect_status
+from chatcore_contract._accounts import Deployment, Principal
+from chatcore_contract._support import expect_status
 
 WAIT_SECONDS = 60.0
 

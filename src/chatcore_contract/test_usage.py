@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from chatcore.testing.http._accounts import Principal
-from chatcore.testing.http._support import chat_over_sse, expect, expect_fields
+from chatcore_contract._accounts import Principal
+from chatcore_contract._support import chat_over_sse, expect, expect_fields
 
 USAGE_FIELDS = {
     "period_start",

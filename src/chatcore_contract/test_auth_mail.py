@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from chatcore.testing.http._accounts import Deployment, Principal
-from chatcore.testing.http._mailbox import Mailbox, confirmation_path, sign_in_code
-from chatcore.testing.http._support import (
+from chatcore_contract._accounts import Deployment, Principal
+from chatcore_contract._mailbox import Mailbox, confirmation_path, sign_in_code
+from chatcore_contract._support import (
     bearer,
     expect,
     expect_fields,

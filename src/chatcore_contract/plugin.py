@@ -1,6 +1,6 @@
 """The pytest plugin of the live contract checks: their options and fixtures.
 
-Load it with ``-p chatcore.testing.http.plugin``: a package's ``conftest.py`` is not
+Load it with ``-p chatcore_contract.plugin``: a package's ``conftest.py`` is not
 read before options are parsed when the package is named with ``--pyargs``.
 """
 
@@ -12,7 +12,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 import httpx
 import pytest
 
-from chatcore.testing.http._accounts import Accounts, Deployment, Principal, mailbox_at
+from chatcore_contract._accounts import Accounts, Deployment, Principal, mailbox_at
 
 
 class _NoCookies(DefaultCookiePolicy):

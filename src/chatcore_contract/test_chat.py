@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from chatcore.testing.http._accounts import Deployment, Principal
-from chatcore.testing.http._support import (
+from chatcore_contract._accounts import Deployment, Principal
+from chatcore_contract._support import (
     Event,
     chat_over_sse,
     could_not_run,

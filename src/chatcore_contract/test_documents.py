@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from chatcore.testing.http._accounts import Accounts, Principal
-from chatcore.testing.http._support import (
+from chatcore_contract._accounts import Accounts, Principal
+from chatcore_contract._support import (
     chat_over_sse,
     expect,
     expect_fields,

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from chatcore.testing.http._accounts import Deployment, Principal
-from chatcore.testing.http._support import (
+from chatcore_contract._accounts import Deployment, Principal
+from chatcore_contract._support import (
     could_not_run,
     expect,
     expect_fields,

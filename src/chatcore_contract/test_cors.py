@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from chatcore.testing.http._accounts import Deployment, Principal
-from chatcore.testing.http._support import SSE, could_not_run, expect_status
+from chatcore_contract._accounts import Deployment, Principal
+from chatcore_contract._support import SSE, could_not_run, expect_status
 
 UNLISTED = "https://unlisted.invalid"
 

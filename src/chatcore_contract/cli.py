@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chatcore.testing.http._report import Report
+from chatcore_contract._report import Report
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -77,9 +77,9 @@ def _pytest_arguments(options: argparse.Namespace, base_url: str) -> list[str]:
         # Only this package's checks and plugin: no configuration, conftest or plugin of
         # the directory the command runs in, and nothing written to it.
         *("-c", os.devnull, "--rootdir", str(PACKAGE_DIR), "--confcutdir", str(PACKAGE_DIR)),
-        *("--disable-plugin-autoload", "-p", "chatcore.testing.http.plugin"),
+        *("--disable-plugin-autoload", "-p", "chatcore_contract.plugin"),
         *("-p", "no:cacheprovider", "-q", "--tb=short" if options.verbose else "--tb=no"),
-        *("--pyargs", "chatcore.testing.http", "--base-url", base_url),
+        *("--pyargs", "chatcore_contract", "--base-url", base_url),
         *("--email-domain", options.email_domain, "--mail-timeout", str(options.mail_timeout)),
     ]
     for name in ("origin", "admin_token", "mailbox", "tenant"):

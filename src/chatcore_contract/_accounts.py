@@ -12,8 +12,8 @@ from typing import Literal
 
 import httpx
 
-from chatcore.testing.http._mailbox import Mailbox, sign_in_code
-from chatcore.testing.http._support import (
+from chatcore_contract._mailbox import Mailbox, sign_in_code
+from chatcore_contract._support import (
     bearer,
     could_not_run,
     expect,

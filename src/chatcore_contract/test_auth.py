@@ -7,8 +7,8 @@ import secrets
 import httpx
 import pytest
 
-from chatcore.testing.http._accounts import Accounts, Principal, anonymous_of
-from chatcore.testing.http._support import (
+from chatcore_contract._accounts import Accounts, Principal, anonymous_of
+from chatcore_contract._support import (
     bearer,
     expect,
     expect_fields,

@@ -2,7 +2,7 @@
 
 Run them with the ``chatcore-contract`` command, or with pytest itself::
 
-    pytest -p chatcore.testing.http.plugin --pyargs chatcore.testing.http \\
+    pytest -p chatcore_contract.plugin --pyargs chatcore_contract \\
         --base-url https://api.example.com [--origin …] [--admin-token …] [--mailbox DIR]
 
 A check that needs what was not given (a mailbox, the admin token, an allowed
@@ -13,7 +13,7 @@ import pytest
 
 # Before the helpers are imported, so a failing assert in them shows its values.
 pytest.register_assert_rewrite(
-    "chatcore.testing.http._accounts",
-    "chatcore.testing.http._mailbox",
-    "chatcore.testing.http._support",
+    "chatcore_contract._accounts",
+    "chatcore_contract._mailbox",
+    "chatcore_contract._support",
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from chatcore.testing.http._accounts import Principal
-from chatcore.testing.http._support import expect, expect_fields, expect_problem, expect_status
+from chatcore_contract._accounts import Principal
+from chatcore_contract._support import expect, expect_fields, expect_problem, expect_status
 
 DIALOG_FIELDS = {"id", "title", "created_at", "updated_at"}
 

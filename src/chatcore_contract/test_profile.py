@@ -6,8 +6,8 @@ import base64
 
 import httpx
 
-from chatcore.testing.http._accounts import Principal
-from chatcore.testing.http._support import expect, expect_fields, expect_status
+from chatcore_contract._accounts import Principal
+from chatcore_contract._support import expect, expect_fields, expect_status
 
 PROFILE_FIELDS = {"id", "email", "display_name", "locale", "settings", "avatar_url"}
 # A red PNG of 8 by 8 pixels.

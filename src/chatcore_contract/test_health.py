@@ -6,7 +6,7 @@ import secrets
 
 import httpx
 
-from chatcore.testing.http._support import expect, expect_fields, expect_problem
+from chatcore_contract._support import expect, expect_fields, expect_problem
 
 
 def test_health_answers_ok_with_a_version(api: httpx.Client) -> None:
