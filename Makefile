@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/chatcore serve
 
-test: $(STAMP) chromium
+# The style is part of the suite: a lint, format or type error fails `make test` like a test.
+test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest
 
 # The end-to-end tests (tests/e2e) drive Debian's Chromium through Playwright, which
@@ -26,13 +27,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+LINTED := src tests examples bench
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy src
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests examples
-	$(BIN)/ruff format src tests examples
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 # Side-by-side benchmark (bench/README.md): chatcore against bare references, tables
 # printed and kept under bench/results/. Load from wrk when installed, else Python.

@@ -70,7 +70,9 @@ async def test_the_postgres_bus_reconnects_after_losing_its_connection(
         try:
             killed = await admin.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE application_name = $1", APPLICATION_NAME)
+                " WHERE application_name = $1",
+                APPLICATION_NAME,
+            )
         finally:
             await admin.close()
         assert killed >= 1

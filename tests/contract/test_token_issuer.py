@@ -50,17 +50,22 @@ class TestTokenIssuer(TokenIssuerContract):
 
 def payload_for(claims: AccessClaims, **changes: Any) -> dict[str, Any]:
     payload = {
-        "iss": "chatcore", "aud": "chatcore", "sub": str(claims.subject),
-        "sid": str(claims.session_id), "tid": str(claims.tenant_id),
-        "iat": int(claims.issued_at.timestamp()), "exp": int(claims.expires_at.timestamp()),
+        "iss": "chatcore",
+        "aud": "chatcore",
+        "sub": str(claims.subject),
+        "sid": str(claims.session_id),
+        "tid": str(claims.tenant_id),
+        "iat": int(claims.issued_at.timestamp()),
+        "exp": int(claims.expires_at.timestamp()),
         "jti": "j1",
     }
     payload.update(changes)
     return {key: value for key, value in payload.items() if value is not None}
 
 
-def signed(payload: dict[str, Any], header: dict[str, Any], key: bytes = SECRET,
-           digest: str = "sha256") -> str:
+def signed(
+    payload: dict[str, Any], header: dict[str, Any], key: bytes = SECRET, digest: str = "sha256"
+) -> str:
     segments = (b64encode(json.dumps(part).encode()) for part in (header, payload))
     signing_input = ".".join(segments)
     mac = hmac.new(key, signing_input.encode(), getattr(hashlib, digest)).digest()
@@ -88,8 +93,10 @@ async def test_alg_none_is_refused(jwt_issuer: JwtTokenIssuer) -> None:
             jwt_issuer.verify(f"{header}.{payload}.")
 
 
-@pytest.mark.parametrize(("alg", "digest"), [("HS384", "sha384"), ("HS512", "sha512"),
-                                             ("RS256", "sha256"), ("hs256", "sha256")])
+@pytest.mark.parametrize(
+    ("alg", "digest"),
+    [("HS384", "sha384"), ("HS512", "sha512"), ("RS256", "sha256"), ("hs256", "sha256")],
+)
 async def test_other_algorithms_are_refused_even_with_our_secret(
     jwt_issuer: JwtTokenIssuer, alg: str, digest: str
 ) -> None:
@@ -100,9 +107,15 @@ async def test_other_algorithms_are_refused_even_with_our_secret(
 
 @pytest.mark.parametrize(
     "extra",
-    [{"jku": "https://evil.example/jwks.json"}, {"jwk": {"kty": "oct", "k": "AAAA"}},
-     {"x5u": "https://evil.example/cert.pem"}, {"x5c": ["MIIB"]},
-     {"kid": "../../../../dev/null"}, {"crit": ["exp"]}, {"b64": False}],
+    [
+        {"jku": "https://evil.example/jwks.json"},
+        {"jwk": {"kty": "oct", "k": "AAAA"}},
+        {"x5u": "https://evil.example/cert.pem"},
+        {"x5c": ["MIIB"]},
+        {"kid": "../../../../dev/null"},
+        {"crit": ["exp"]},
+        {"b64": False},
+    ],
 )
 async def test_key_steering_headers_are_refused_even_when_signed(
     jwt_issuer: JwtTokenIssuer, extra: dict[str, Any]
@@ -111,8 +124,9 @@ async def test_key_steering_headers_are_refused_even_when_signed(
         jwt_issuer.verify(signed(payload_for(make_claims()), {**GOOD_HEADER, **extra}))
 
 
-@pytest.mark.parametrize("header", [{"alg": "HS256"}, {"alg": "HS256", "typ": "JWT"},
-                                    {"alg": "HS256", "typ": "id+jwt"}])
+@pytest.mark.parametrize(
+    "header", [{"alg": "HS256"}, {"alg": "HS256", "typ": "JWT"}, {"alg": "HS256", "typ": "id+jwt"}]
+)
 async def test_a_missing_or_other_typ_is_refused(
     jwt_issuer: JwtTokenIssuer, header: dict[str, Any]
 ) -> None:
@@ -128,10 +142,19 @@ async def test_a_missing_claim_is_refused(jwt_issuer: JwtTokenIssuer, claim: str
 
 @pytest.mark.parametrize(
     "change",
-    [{"aud": "other"}, {"aud": ["chatcore"]}, {"iss": "someone-else"}, {"sub": "not-a-uuid"},
-     {"sid": 42}, {"tid": "{12345678-1234-5678-1234-567812345678}"},
-     {"sub": "urn:uuid:12345678-1234-5678-1234-567812345678"},
-     {"exp": "99999999999"}, {"exp": 9.9e9}, {"exp": True}, {"iat": 10**30}],
+    [
+        {"aud": "other"},
+        {"aud": ["chatcore"]},
+        {"iss": "someone-else"},
+        {"sub": "not-a-uuid"},
+        {"sid": 42},
+        {"tid": "{12345678-1234-5678-1234-567812345678}"},
+        {"sub": "urn:uuid:12345678-1234-5678-1234-567812345678"},
+        {"exp": "99999999999"},
+        {"exp": 9.9e9},
+        {"exp": True},
+        {"iat": 10**30},
+    ],
 )
 async def test_a_wrong_or_ill_typed_claim_is_refused(
     jwt_issuer: JwtTokenIssuer, change: dict[str, Any]
@@ -144,8 +167,11 @@ async def test_another_secret_issuer_or_audience_refuses_our_tokens(
     jwt_issuer: JwtTokenIssuer,
 ) -> None:
     token = jwt_issuer.issue(make_claims())
-    for other in (JwtTokenIssuer(SECRET[::-1]), JwtTokenIssuer(SECRET, issuer="other"),
-                  JwtTokenIssuer(SECRET, audience="other")):
+    for other in (
+        JwtTokenIssuer(SECRET[::-1]),
+        JwtTokenIssuer(SECRET, issuer="other"),
+        JwtTokenIssuer(SECRET, audience="other"),
+    ):
         with pytest.raises(NotAuthenticated):
             other.verify(token)
 

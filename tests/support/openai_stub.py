@@ -216,10 +216,14 @@ class OpenAIStub:
                 encoded = base64.b64encode(vector.tobytes()).decode()
             data.append({"object": "embedding", "index": index, "embedding": encoded})
         tokens = sum(estimate_tokens(str(text)) for text in body["input"])
-        payload = msgspec.json.encode({
-            "object": "list", "data": data, "model": body.get("model", "stub-embedding"),
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        })
+        payload = msgspec.json.encode(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model", "stub-embedding"),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
             b"content-length: %d\r\n\r\n%b" % (len(payload), payload)

@@ -118,8 +118,14 @@ class DialogKit:
         self.retriever = FakeRetriever(self.database, found) if found is not None else None
         self.usage = SlowUsageRecorder()
         self.chat = ChatService(
-            self.uow, self.model, FilePromptSource(), self.usage, self.clock, self.ids,
-            settings, self.retriever,
+            self.uow,
+            self.model,
+            FilePromptSource(),
+            self.usage,
+            self.clock,
+            self.ids,
+            settings,
+            self.retriever,
         )
         self.create = CreateDialog(self.uow, self.clock, self.ids)
         self.list = ListDialogs(self.uow)
@@ -144,7 +150,9 @@ class DialogKit:
 def principal_of(tenant: Tenant, kind: str = "user") -> Principal:
     """A fresh principal of the tenant."""
     return Principal(
-        tenant_id=tenant.id, id=uuid.uuid4(), kind=kind,  # type: ignore[arg-type]
+        tenant_id=tenant.id,
+        id=uuid.uuid4(),
+        kind=kind,  # type: ignore[arg-type]
         session_id=uuid.uuid4(),
     )
 

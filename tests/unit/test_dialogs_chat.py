@@ -34,7 +34,10 @@ from tests.unit.fakes_dialogs import DONE, HANG, DialogKit, collect, principal_o
 
 
 async def ask(
-    kit: DialogKit, principal: Principal, message: str, dialog_id: DialogId | None = None,
+    kit: DialogKit,
+    principal: Principal,
+    message: str,
+    dialog_id: DialogId | None = None,
     **options: bool,
 ) -> ChatStream:
     async with kit.uow() as tx:
@@ -66,24 +69,38 @@ async def test_a_reply_streams_meta_deltas_usage_and_done_and_both_turns_are_sto
     detail = await kit.get(alice, meta.dialog_id)
     assert detail.dialog.title == "Hello?"
     question, reply = detail.messages
-    assert (question.id, question.role, question.content) == (meta.user_message_id, "user",
-                                                              "Hello?")
+    assert (question.id, question.role, question.content) == (
+        meta.user_message_id,
+        "user",
+        "Hello?",
+    )
     assert question.finish_reason is None
     assert (reply.id, reply.role, reply.content, reply.finish_reason) == (
-        meta.assistant_message_id, "assistant", "Hi there", "stop")
+        meta.assistant_message_id,
+        "assistant",
+        "Hi there",
+        "stop",
+    )
     assert (reply.prompt_tokens, reply.completion_tokens, reply.model) == (21, 3, "scripted")
     assert detail.dialog.updated_at == reply.created_at > question.created_at
     (record,) = kit.usage.records
     assert (record.tenant_id, record.principal_id, record.dialog_id) == (
-        alice.tenant_id, alice.id, meta.dialog_id)
+        alice.tenant_id,
+        alice.id,
+        meta.dialog_id,
+    )
     assert (record.prompt_tokens, record.completion_tokens, record.model) == (21, 3, "scripted")
 
 
 async def test_a_new_dialog_is_titled_from_the_first_line_of_the_first_message() -> None:
     kit = DialogKit()
     alice = principal_of(await kit.add_tenant())
-    stream = await ask(kit, alice, "\n  Plan a four-day trip to Lisbon in May, with a focus on "
-                                   "food and live music\nand a budget.")
+    stream = await ask(
+        kit,
+        alice,
+        "\n  Plan a four-day trip to Lisbon in May, with a focus on "
+        "food and live music\nand a budget.",
+    )
     await collect(stream)
     detail = await kit.get(alice, stream.meta.dialog_id)
     assert detail.dialog.title == "Plan a four-day trip to Lisbon in May, with a focus on food…"
@@ -106,7 +123,11 @@ async def test_continuing_a_dialog_sends_its_history_in_order() -> None:
     # The clock never moved, and still the turns come back in the order they were said.
     detail = await kit.get(alice, first.meta.dialog_id)
     assert [m.content for m in detail.messages] == [
-        "Capital of France?", "Paris", "And of Italy?", "Paris"]
+        "Capital of France?",
+        "Paris",
+        "And of Italy?",
+        "Paris",
+    ]
     assert len(kit.usage.records) == 2
 
 
@@ -131,8 +152,9 @@ async def test_the_tenant_prompt_and_model_win_over_the_deployment_defaults() ->
     await collect(await ask(kit, plain, "Hi"))
     assert kit.model.requests[-1].turns[0] == Turn("system", DEFAULT_SYSTEM_PROMPT)
     assert kit.model.requests[-1].model == "default-model"
-    custom = principal_of(await kit.add_tenant("custom", system_prompt="Talk like a pirate.",
-                                               model="gpt-pirate"))
+    custom = principal_of(
+        await kit.add_tenant("custom", system_prompt="Talk like a pirate.", model="gpt-pirate")
+    )
     await collect(await ask(kit, custom, "Hi"))
     assert kit.model.requests[-1].turns[0] == Turn("system", "Talk like a pirate.")
     assert kit.model.requests[-1].model == "gpt-pirate"
@@ -147,13 +169,17 @@ async def test_another_principals_or_an_unknown_dialog_is_not_found_before_any_e
     stream = await ask(kit, alice, "Mine")
     await collect(stream)
     dialog_id = stream.meta.dialog_id
-    for principal, guess in ((bob, dialog_id), (stranger, dialog_id),
-                             (alice, DialogId(uuid.uuid4()))):
+    for principal, guess in (
+        (bob, dialog_id),
+        (stranger, dialog_id),
+        (alice, DialogId(uuid.uuid4())),
+    ):
         with pytest.raises(NotFound):
             await ask(kit, principal, "Let me in", guess)
     # The same ids under the victim's own tenant, but another owner, do not help either.
-    impostor = Principal(tenant_id=tenant.id, id=uuid.uuid4(), kind="anonymous",
-                         session_id=alice.session_id)
+    impostor = Principal(
+        tenant_id=tenant.id, id=uuid.uuid4(), kind="anonymous", session_id=alice.session_id
+    )
     with pytest.raises(NotFound):
         await ask(kit, impostor, "Let me in", dialog_id)
     assert len(kit.model.requests) == 1
@@ -259,10 +285,15 @@ async def test_an_explicit_cancel_stops_the_waiting_model_and_ends_with_usage_an
     assert cancelling == 0  # the cancel was taken back: the relay's task goes on unharmed
     assert kit.model.closed_early
     reply = await stored_reply(kit, alice, stream.meta)
-    assert (reply.content, reply.finish_reason, reply.prompt_tokens) == ("Hi", "cancelled",
-                                                                         estimate)
+    assert (reply.content, reply.finish_reason, reply.prompt_tokens) == (
+        "Hi",
+        "cancelled",
+        estimate,
+    )
     assert (kit.usage.records[-1].prompt_tokens, kit.usage.records[-1].completion_tokens) == (
-        estimate, 1)
+        estimate,
+        1,
+    )
 
 
 async def test_a_cancel_between_deltas_ends_the_stream_the_same_way() -> None:
@@ -274,8 +305,7 @@ async def test_a_cancel_between_deltas_ends_the_stream_the_same_way() -> None:
         events.append(event)
         if isinstance(event, Delta):
             stream.cancel()
-    assert events == [stream.meta, Delta("one"), Usage(prompt_estimate(kit), 1),
-                      Done("cancelled")]
+    assert events == [stream.meta, Delta("one"), Usage(prompt_estimate(kit), 1), Done("cancelled")]
     assert kit.model.closed_early
     assert (await stored_reply(kit, alice, stream.meta)).finish_reason == "cancelled"
 
@@ -304,12 +334,18 @@ async def test_the_finish_reason_and_counts_are_the_models_own() -> None:
 
 async def test_passages_are_given_to_the_model_and_cited_after_the_text() -> None:
     found = [
-        RetrievedPassage(passage=Passage(text="Warranty: two years.", document_id="d1",
-                                         filename="terms.pdf", page=3),
-                         chunk_id="c1", score=0.9),
-        RetrievedPassage(passage=Passage(text="Returns: 30 days.", document_id="d2",
-                                         filename="faq.md", page=1),
-                         chunk_id="c2", score=0.5),
+        RetrievedPassage(
+            passage=Passage(
+                text="Warranty: two years.", document_id="d1", filename="terms.pdf", page=3
+            ),
+            chunk_id="c1",
+            score=0.9,
+        ),
+        RetrievedPassage(
+            passage=Passage(text="Returns: 30 days.", document_id="d2", filename="faq.md", page=1),
+            chunk_id="c2",
+            score=0.5,
+        ),
     ]
     kit = DialogKit(("Two years.", DONE), found=found)
     alice = principal_of(await kit.add_tenant())
@@ -318,11 +354,14 @@ async def test_passages_are_given_to_the_model_and_cited_after_the_text() -> Non
     assert events == [
         stream.meta,
         Delta("Two years."),
-        Citations([
-            CitationItem(document_id="d1", filename="terms.pdf", page=3, chunk_id="c1",
-                         score=0.9),
-            CitationItem(document_id="d2", filename="faq.md", page=1, chunk_id="c2", score=0.5),
-        ]),
+        Citations(
+            [
+                CitationItem(
+                    document_id="d1", filename="terms.pdf", page=3, chunk_id="c1", score=0.9
+                ),
+                CitationItem(document_id="d2", filename="faq.md", page=1, chunk_id="c2", score=0.5),
+            ]
+        ),
         Usage(21, 3),
         Done("stop"),
     ]
@@ -372,8 +411,7 @@ async def test_a_reply_that_cannot_be_stored_ends_with_an_error_but_usage_counts
             raise Unavailable("database")
         return kit.uow(read_only=read_only)
 
-    kit.chat = ChatService(flaky_uow, kit.model, FilePromptSource(), kit.usage, kit.clock,
-                           kit.ids)
+    kit.chat = ChatService(flaky_uow, kit.model, FilePromptSource(), kit.usage, kit.clock, kit.ids)
     alice = principal_of(await kit.add_tenant())
     stream = await ask(kit, alice, "Hello?")
     assert [await anext(stream), await anext(stream)] == [stream.meta, Delta("Hi")]

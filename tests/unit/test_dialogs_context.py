@@ -25,8 +25,7 @@ turns = st.builds(Turn, st.sampled_from(["user", "assistant"]), texts)
 budgets = st.integers(min_value=MIN_BUDGET, max_value=2000)
 
 
-@given(system=long_texts, history=st.lists(turns, max_size=30), question=long_texts,
-       budget=budgets)
+@given(system=long_texts, history=st.lists(turns, max_size=30), question=long_texts, budget=budgets)
 def test_the_context_never_exceeds_the_budget_and_always_ends_with_the_question(
     system: str, history: list[Turn], question: str, budget: int
 ) -> None:
@@ -42,13 +41,11 @@ def test_the_context_never_exceeds_the_budget_and_always_ends_with_the_question(
     else:
         assert all(turn.role != "system" for turn in context)
         kept = context[:-1]
-    assert list(kept) == history[len(history) - len(kept):]
+    assert list(kept) == history[len(history) - len(kept) :]
 
 
 @given(system=texts, history=st.lists(turns, max_size=10), question=texts)
-def test_a_context_that_fits_is_sent_whole(
-    system: str, history: list[Turn], question: str
-) -> None:
+def test_a_context_that_fits_is_sent_whole(system: str, history: list[Turn], question: str) -> None:
     whole = ([Turn("system", system)] if system else []) + [*history, Turn("user", question)]
     budget = max(MIN_BUDGET, context_tokens(whole))
     assert list(build_context(system, history, question, budget)) == whole
@@ -57,8 +54,12 @@ def test_a_context_that_fits_is_sent_whole(
 def test_history_stops_at_the_first_turn_that_does_not_fit() -> None:
     history = [Turn("user", "old " * 50), Turn("assistant", "short"), Turn("user", "recent")]
     context = build_context("Be brief.", history, "Now?", budget=40)
-    assert context == (Turn("system", "Be brief."), Turn("assistant", "short"),
-                       Turn("user", "recent"), Turn("user", "Now?"))
+    assert context == (
+        Turn("system", "Be brief."),
+        Turn("assistant", "short"),
+        Turn("user", "recent"),
+        Turn("user", "Now?"),
+    )
 
 
 def test_a_huge_question_is_cut_but_the_system_prompt_keeps_its_place() -> None:
@@ -90,7 +91,8 @@ def test_truncation_keeps_the_longest_beginning_within_the_limit(text: str, limi
 def passage(text: str, score: float) -> RetrievedPassage:
     return RetrievedPassage(
         passage=Passage(text=text, document_id="d", filename="f.txt", page=1),
-        chunk_id=text[:8], score=score,
+        chunk_id=text[:8],
+        score=score,
     )
 
 

@@ -52,7 +52,12 @@ async def test_dialogs_are_listed_newest_first_a_page_at_a_time_and_only_the_own
     second = await kit.list(alice, PageRequest.parse(2, first.next_cursor))
     third = await kit.list(alice, PageRequest.parse(2, second.next_cursor))
     assert [d.title for d in first.items + second.items + third.items] == [
-        "Dialog 4", "Dialog 3", "Dialog 2", "Dialog 1", "Dialog 0"]
+        "Dialog 4",
+        "Dialog 3",
+        "Dialog 2",
+        "Dialog 1",
+        "Dialog 0",
+    ]
     assert third.next_cursor is None
 
 
@@ -113,14 +118,19 @@ async def test_the_eraser_deletes_only_the_owners_dialogs_and_messages_in_the_te
     assert {m.owner_id for m in kit.database.tables.messages.values()} == {bob.id}
 
 
-@pytest.mark.parametrize(("message", "title"), [
-    ("Hello", "Hello"),
-    ("\n\n  two   spaces\tand a tab  \nsecond line", "two spaces and a tab"),
-    ("a" * 80, "a" * 60 + "…"),
-    ("Why is the sky blue, and why are sunsets red, orange and sometimes purple?",
-     "Why is the sky blue, and why are sunsets red, orange and…"),
-    ("\x01\x02", "New dialog"),
-])
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        ("Hello", "Hello"),
+        ("\n\n  two   spaces\tand a tab  \nsecond line", "two spaces and a tab"),
+        ("a" * 80, "a" * 60 + "…"),
+        (
+            "Why is the sky blue, and why are sunsets red, orange and sometimes purple?",
+            "Why is the sky blue, and why are sunsets red, orange and…",
+        ),
+        ("\x01\x02", "New dialog"),
+    ],
+)
 def test_titles_from_a_first_message(message: str, title: str) -> None:
     assert title_from_message(message) == title
     assert len(title_from_message(message)) <= 61
@@ -147,4 +157,3 @@ def test_an_unusable_prompt_file_fails_at_start_up(tmp_path: Path) -> None:
     empty.write_text("  \n")
     with pytest.raises(ValueError, match="is empty"):
         FilePromptSource(empty)
-

@@ -18,9 +18,7 @@ separators = st.sampled_from([" ", " ", " ", "\n", "\n\n", "  ", "\t"])
 page_texts = st.lists(st.tuples(words, separators), max_size=150).map(
     lambda pairs: "".join(w + s for w, s in pairs)
 )
-sizes = st.tuples(st.integers(20, 300), st.floats(0, 0.5)).map(
-    lambda p: (p[0], int(p[0] * p[1]))
-)
+sizes = st.tuples(st.integers(20, 300), st.floats(0, 0.5)).map(lambda p: (p[0], int(p[0] * p[1])))
 
 
 def pages_of(texts: list[str]) -> list[PageText]:
@@ -45,9 +43,10 @@ def test_chunks_cover_every_character_in_order_within_bounds(
     for before, after in itertools.pairwise(windows):
         if before.page == after.page:
             assert before.start < after.start and before.end < after.end
-            assert after.start <= before.end or texts[before.page - 1][
-                before.end : after.start
-            ].isspace()
+            assert (
+                after.start <= before.end
+                or texts[before.page - 1][before.end : after.start].isspace()
+            )
     # Every non-space character of the source is in some chunk.
     for number, text in enumerate(texts, start=1):
         covered = set()

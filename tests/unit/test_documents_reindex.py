@@ -39,7 +39,9 @@ async def test_an_unavailable_embedder_stops_it_and_a_rerun_finishes() -> None:
 
 
 def test_the_command_reports_what_it_did(
-    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CHATCORE_DATABASE_URL", sqlite_url)

@@ -66,7 +66,10 @@ def test_any_filename_becomes_safe_display_text(name: str) -> None:
 
 def test_keywords_drop_stop_words_unless_nothing_else_is_left() -> None:
     assert keywords("Who is the keeper of the Skarven light in 1998?") == [
-        "keeper", "skarven", "light", "1998"
+        "keeper",
+        "skarven",
+        "light",
+        "1998",
     ]
     assert keywords("What is it?") == ["what", "is", "it"]
 
@@ -80,5 +83,11 @@ def test_fusion_favours_what_both_rankings_agree_on() -> None:
 
 
 def hit(text: str) -> ChunkHit:
-    return ChunkHit(chunk_id=ChunkId(uuid.uuid4()), document_id=DocumentId(uuid.uuid4()),
-                    filename="f.txt", page=1, text=text, score=0.5)
+    return ChunkHit(
+        chunk_id=ChunkId(uuid.uuid4()),
+        document_id=DocumentId(uuid.uuid4()),
+        filename="f.txt",
+        page=1,
+        text=text,
+        score=0.5,
+    )

@@ -66,8 +66,13 @@ class Kit:
         embedder = FlakyEmbedder(failures)
         text = PlainTextExtractor()
         self.ingest = IngestDocument(
-            uow, self.blobs, {PLAIN_TEXT: text, MARKDOWN: text}, embedder, self.events,
-            self.clock, ids,
+            uow,
+            self.blobs,
+            {PLAIN_TEXT: text, MARKDOWN: text},
+            embedder,
+            self.events,
+            self.clock,
+            ids,
         )
         self.worker = DocumentWorker(uow, self.ingest)
         self.upload = UploadDocument(uow, self.blobs, self.worker, self.clock, ids, max_bytes)
@@ -79,16 +84,25 @@ class Kit:
         self.eraser = DocumentEraser(self.blobs)
 
     async def tenant(self) -> TenantId:
-        tenant = Tenant(id=TenantId(uuid.uuid4()), slug=f"t{uuid.uuid4().hex[:6]}",
-                        name="T", settings=TenantSettings(), created_at=T0)
+        tenant = Tenant(
+            id=TenantId(uuid.uuid4()),
+            slug=f"t{uuid.uuid4().hex[:6]}",
+            name="T",
+            settings=TenantSettings(),
+            created_at=T0,
+        )
         async with self.database.unit_of_work() as uow:
             await uow.tenants.add(tenant)
             await uow.commit()
         return tenant.id
 
     async def principal(self, tenant_id: TenantId | None = None) -> Principal:
-        return Principal(tenant_id=tenant_id or await self.tenant(), id=uuid.uuid4(),
-                         kind="user", session_id=uuid.uuid4())
+        return Principal(
+            tenant_id=tenant_id or await self.tenant(),
+            id=uuid.uuid4(),
+            kind="user",
+            session_id=uuid.uuid4(),
+        )
 
     async def ready(self, principal: Principal, data: bytes, name: str = "notes.txt") -> Document:
         upload = await self.upload(principal, name, stream(data))
@@ -260,9 +274,17 @@ async def test_an_interrupted_ingestion_is_taken_up_again() -> None:
     key = uuid.uuid4().hex
     await kit.blobs.put(key, stream(FACTS.encode()))
     stuck = Document(
-        id=DocumentId(uuid.uuid4()), tenant_id=me.tenant_id, owner_id=me.id,
-        filename="stuck.txt", content_type=PLAIN_TEXT, size=len(FACTS), sha256="0" * 64,
-        blob_key=key, status="processing", created_at=T0, updated_at=T0,
+        id=DocumentId(uuid.uuid4()),
+        tenant_id=me.tenant_id,
+        owner_id=me.id,
+        filename="stuck.txt",
+        content_type=PLAIN_TEXT,
+        size=len(FACTS),
+        sha256="0" * 64,
+        blob_key=key,
+        status="processing",
+        created_at=T0,
+        updated_at=T0,
     )
     async with kit.database.unit_of_work() as uow:
         await uow.documents.add(me.tenant_id, stuck)

@@ -22,7 +22,9 @@ async def test_a_mailed_code_signs_in_and_creates_a_confirmed_account() -> None:
     user = credential.user
     assert user is not None
     assert (user.email, user.tenant_id, user.email_confirmed_at) == (
-        "alice@example.com", tenant.id, kit.clock.now()
+        "alice@example.com",
+        tenant.id,
+        kit.clock.now(),
     )
     assert credential.session.user_agent == "Firefox"
     assert credential.expires_in == kit.policy.session_ttl_minutes * 60

@@ -34,7 +34,9 @@ async def test_register_confirm_login() -> None:
 
     user = await kit.confirm_email(token)
     assert (user.tenant_id, user.email, user.email_confirmed_at) == (
-        tenant.id, "a@example.com", kit.clock.now()
+        tenant.id,
+        "a@example.com",
+        kit.clock.now(),
     )
 
     credential = await kit.login(tenant, "a@example.com", PASSWORD, "curl")

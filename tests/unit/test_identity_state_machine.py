@@ -115,9 +115,7 @@ class IdentityMachine(RuleBasedStateMachine):
         principal = None if replacing is None else self.principal_of(replacing)
         expected = self.expected_verdict(current, code)
         try:
-            credential = self.run(
-                self.kit.verify_otp(self.tenant, email, code, None, principal)
-            )
+            credential = self.run(self.kit.verify_otp(self.tenant, email, code, None, principal))
             outcome = "accepted"
         except OtpInvalid:
             outcome = "invalid"
@@ -130,8 +128,13 @@ class IdentityMachine(RuleBasedStateMachine):
             self.end(principal)
         session = credential.session
         self.tokens.append(
-            TokenModel(credential.access_token, session.principal_id, session.id, "user",
-                       session.expires_at)
+            TokenModel(
+                credential.access_token,
+                session.principal_id,
+                session.id,
+                "user",
+                session.expires_at,
+            )
         )
 
     def expected_verdict(self, current: CodeModel | None, code: str) -> str:
@@ -150,8 +153,13 @@ class IdentityMachine(RuleBasedStateMachine):
         credential = self.run(self.kit.create_anonymous(self.tenant, None))
         session = credential.session
         self.tokens.append(
-            TokenModel(credential.access_token, session.principal_id, session.id, "anonymous",
-                       session.expires_at)
+            TokenModel(
+                credential.access_token,
+                session.principal_id,
+                session.id,
+                "anonymous",
+                session.expires_at,
+            )
         )
 
     @rule(index=st.integers(min_value=0))
@@ -204,7 +212,9 @@ class IdentityMachine(RuleBasedStateMachine):
                 continue
             assert self.live(model), model
             assert (principal.id, principal.session_id, principal.kind) == (
-                model.principal_id, model.session_id, model.kind
+                model.principal_id,
+                model.session_id,
+                model.kind,
             )
 
 

@@ -182,8 +182,11 @@ async def test_saved_items_belong_to_their_owner(kit: ProfileKit) -> None:
     )  # fmt: skip
     message_id = uuid.uuid4()
     item = await kit.save_item(me, "  Paris is the capital.\n", " source ", message_id)
-    assert (item.text, item.note, item.message_id) == ("  Paris is the capital.\n", " source ",
-                                                       message_id)
+    assert (item.text, item.note, item.message_id) == (
+        "  Paris is the capital.\n",
+        " source ",
+        message_id,
+    )
     guest_item = await kit.save_item(guest, "anonymous sessions keep things too", "  ")
     assert guest_item.note is None
     assert (await kit.list_saved(me, PageRequest())).items == [item]
@@ -198,8 +201,12 @@ async def test_saved_items_belong_to_their_owner(kit: ProfileKit) -> None:
 
 @pytest.mark.parametrize(
     ("text", "note", "field"),
-    [("   ", None, "text"), ("x" * 32_001, None, "text"), ("ok", "n" * 2_001, "note"),
-     ("nul\x00", None, "text")],
+    [
+        ("   ", None, "text"),
+        ("x" * 32_001, None, "text"),
+        ("ok", "n" * 2_001, "note"),
+        ("nul\x00", None, "text"),
+    ],
 )
 async def test_invalid_saved_items_are_refused(
     kit: ProfileKit, text: str, note: str | None, field: str

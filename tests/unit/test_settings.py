@@ -36,8 +36,9 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 
 
 def test_origins_are_a_comma_separated_list() -> None:
-    settings = load_settings({"CHATCORE_ALLOW_ORIGINS": "https://a.test, https://b.test"},
-                             env_file=None)
+    settings = load_settings(
+        {"CHATCORE_ALLOW_ORIGINS": "https://a.test, https://b.test"}, env_file=None
+    )
     assert settings.allow_origins == ("https://a.test", "https://b.test")
 
 
@@ -72,8 +73,9 @@ def test_a_generated_secret_key_is_kept_across_starts(tmp_path: Path) -> None:
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_the_cli_prints_one_line_and_no_traceback(capsys: pytest.CaptureFixture[str],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_prints_one_line_and_no_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from http_shell.cli import main
 
     monkeypatch.setenv("CHATCORE_SESSION_TTL_MINUTES", "tomorrow")

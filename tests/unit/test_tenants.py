@@ -75,8 +75,9 @@ async def test_names_are_trimmed_and_must_not_be_empty(create: CreateTenant) -> 
         await create("blank", "   ")
 
 
-async def test_update_merges_settings_and_validates(db: MemoryDatabase,
-                                                    create: CreateTenant) -> None:
+async def test_update_merges_settings_and_validates(
+    db: MemoryDatabase, create: CreateTenant
+) -> None:
     tenant = await create("acme", "Acme", TenantSettings(system_prompt="Hi"))
     update = UpdateTenant(db.unit_of_work)
     changed = await update(tenant.id, settings_changes={"auth_methods": ["otp"]})
@@ -98,8 +99,9 @@ async def test_find_by_id_or_slug(db: MemoryDatabase, create: CreateTenant) -> N
         await find("nobody")
 
 
-async def test_ensure_is_idempotent_even_when_racing(db: MemoryDatabase,
-                                                     create: CreateTenant) -> None:
+async def test_ensure_is_idempotent_even_when_racing(
+    db: MemoryDatabase, create: CreateTenant
+) -> None:
     ensure = EnsureTenant(FindTenant(db.unit_of_work), create)
     results = await asyncio.gather(*(ensure("default", "Default") for _ in range(10)))
     assert len({t.id for t in results}) == 1

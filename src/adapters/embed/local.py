@@ -55,8 +55,10 @@ class LocalEmbedder:
             slots = [_slot(feature, self._dimension) for feature in features]
             indices = np.fromiter((index for index, _ in slots), dtype=np.int64)
             weights = np.fromiter(
-                (sign * (1 + math.log(count))
-                 for (_, sign), count in zip(slots, features.values(), strict=True)),
+                (
+                    sign * (1 + math.log(count))
+                    for (_, sign), count in zip(slots, features.values(), strict=True)
+                ),
                 dtype=np.float32,
             )
             np.add.at(vector, indices, weights)

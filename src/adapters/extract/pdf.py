@@ -49,24 +49,26 @@ class PypdfTextExtractor:
         time_limit: float = 60.0,
     ) -> None:
         self._limits = WorkerLimits(
-            max_pages=max_pages, max_stream_bytes=max_stream_bytes,
-            max_text_chars=max_text_chars, memory_bytes=memory_bytes,
+            max_pages=max_pages,
+            max_stream_bytes=max_stream_bytes,
+            max_text_chars=max_text_chars,
+            memory_bytes=memory_bytes,
             cpu_seconds=max(1, int(time_limit)),
         )
         self._time_limit = time_limit
 
     async def extract(self, content: bytes) -> list[PageText]:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "adapters.extract.pdf_worker",
+            sys.executable,
+            "-m",
+            "adapters.extract.pdf_worker",
             msgspec.json.encode(self._limits).decode(),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
         try:
-            output, errors = await asyncio.wait_for(
-                process.communicate(content), self._time_limit
-            )
+            output, errors = await asyncio.wait_for(process.communicate(content), self._time_limit)
         except TimeoutError:
             raise ExtractionFailed("Reading the PDF took too long.") from None
         finally:
@@ -75,8 +77,9 @@ class PypdfTextExtractor:
                 await process.wait()
         if process.returncode != 0:
             _log.warning(
-                "The PDF reader exited with %s: %s", process.returncode, errors[-2000:].decode(
-                    errors="replace")
+                "The PDF reader exited with %s: %s",
+                process.returncode,
+                errors[-2000:].decode(errors="replace"),
             )
             raise ExtractionFailed("The PDF could not be read: it is damaged or too large.")
         result = msgspec.json.decode(output, type=WorkerResult)

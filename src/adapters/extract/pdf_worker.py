@@ -22,9 +22,12 @@ def extract(data: bytes, limits: WorkerLimits) -> WorkerResult:
     caps = {
         name: limits.max_stream_bytes
         for name in (
-            "zlib_maximum_output_length", "lzw_maximum_output_length",
-            "run_length_maximum_output_length", "array_based_stream_maximum_output_length",
-            "maximum_declared_stream_length", "image_maximum_buffer_size",
+            "zlib_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "array_based_stream_maximum_output_length",
+            "maximum_declared_stream_length",
+            "image_maximum_buffer_size",
         )
     }
     try:
@@ -58,9 +61,7 @@ def _read(data: bytes, limits: WorkerLimits) -> WorkerResult:
             return WorkerResult(error="The PDF has too much text.")
         pages.append(text)
     if not any(text.strip() for text in pages):
-        return WorkerResult(
-            error="The PDF has no text to read (a scan of images needs OCR first)."
-        )
+        return WorkerResult(error="The PDF has no text to read (a scan of images needs OCR first).")
     return WorkerResult(pages=pages)
 
 

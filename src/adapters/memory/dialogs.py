@@ -36,8 +36,7 @@ class MemoryDialogRepository:
         self, tenant_id: TenantId, owner_id: uuid.UUID, page: PageRequest
     ) -> Page[Dialog]:
         rows = sorted(
-            (d for d in self._rows.values()
-             if d.tenant_id == tenant_id and d.owner_id == owner_id),
+            (d for d in self._rows.values() if d.tenant_id == tenant_id and d.owner_id == owner_id),
             key=_position,
             reverse=True,
         )
@@ -47,8 +46,12 @@ class MemoryDialogRepository:
         return page_of(rows[: page.limit + 1], page.limit, lambda d: Position(*_position(d)))
 
     async def rename(
-        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId,
-        title: str, at: datetime,
+        self,
+        tenant_id: TenantId,
+        owner_id: uuid.UUID,
+        dialog_id: DialogId,
+        title: str,
+        at: datetime,
     ) -> bool:
         dialog = await self.get(tenant_id, owner_id, dialog_id)
         if dialog is None:
@@ -65,19 +68,20 @@ class MemoryDialogRepository:
         self._rows[dialog_id] = msgspec.structs.replace(dialog, updated_at=at)
         return True
 
-    async def delete(
-        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
-    ) -> bool:
+    async def delete(self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId) -> bool:
         if await self.get(tenant_id, owner_id, dialog_id) is None:
             return False
         self._delete({dialog_id})
         return True
 
     async def delete_owned(self, tenant_id: TenantId, owner_id: uuid.UUID) -> None:
-        self._delete({
-            d.id for d in self._rows.values()
-            if d.tenant_id == tenant_id and d.owner_id == owner_id
-        })
+        self._delete(
+            {
+                d.id
+                for d in self._rows.values()
+                if d.tenant_id == tenant_id and d.owner_id == owner_id
+            }
+        )
 
     def _delete(self, dialog_ids: set[DialogId]) -> None:
         # Messages go with their dialog, as ON DELETE CASCADE does in SQL.
@@ -102,8 +106,11 @@ class MemoryMessageRepository:
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
     ) -> list[Message]:
         return sorted(
-            (m for m in self._rows.values()
-             if (m.tenant_id, m.owner_id, m.dialog_id) == (tenant_id, owner_id, dialog_id)),
+            (
+                m
+                for m in self._rows.values()
+                if (m.tenant_id, m.owner_id, m.dialog_id) == (tenant_id, owner_id, dialog_id)
+            ),
             key=lambda m: (m.created_at, m.id),
         )
 
@@ -111,7 +118,7 @@ class MemoryMessageRepository:
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId, limit: int
     ) -> list[Message]:
         messages = await self.of_dialog(tenant_id, owner_id, dialog_id)
-        return messages[max(0, len(messages) - limit):]
+        return messages[max(0, len(messages) - limit) :]
 
 
 def _position(dialog: Dialog) -> tuple[datetime, uuid.UUID]:

@@ -52,9 +52,7 @@ class MemoryDocumentRepository:
     async def find_by_sha256(
         self, tenant_id: TenantId, owner_id: uuid.UUID, sha256: str
     ) -> Document | None:
-        return next(
-            (d for d in await self.owned(tenant_id, owner_id) if d.sha256 == sha256), None
-        )
+        return next((d for d in await self.owned(tenant_id, owner_id) if d.sha256 == sha256), None)
 
     async def list(
         self, tenant_id: TenantId, owner_id: uuid.UUID, page: PageRequest
@@ -135,7 +133,10 @@ class MemoryChunkIndex:
         return [e.chunk for e in entries if e.chunk.embedder != embedder][:limit]
 
     async def set_vectors(
-        self, tenant_id: TenantId, chunks: Sequence[Chunk], vectors: Sequence[Vector],
+        self,
+        tenant_id: TenantId,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Vector],
         embedder: str,
     ) -> None:
         for chunk, vector in zip(chunks, vectors, strict=True):
@@ -175,7 +176,8 @@ class MemoryChunkIndex:
             length = sum(count.values())
             score = sum(
                 idf[t] * count[t] * 2.2 / (count[t] + 1.2 * (0.25 + 0.75 * length / average))
-                for t in idf if t in count
+                for t in idf
+                if t in count
             )
             if score > 0:
                 scored.append((score, entry))
@@ -184,7 +186,8 @@ class MemoryChunkIndex:
     def _searchable(self, tenant_id: TenantId, owner_id: uuid.UUID) -> builtins.list[IndexedChunk]:
         documents = self._tables.documents
         return [
-            entry for entry in self._tables.chunks.values()
+            entry
+            for entry in self._tables.chunks.values()
             if (entry.chunk.tenant_id, entry.chunk.owner_id) == (tenant_id, owner_id)
             and (document := documents.get(entry.chunk.document_id)) is not None
             and document.status == "ready"
@@ -197,9 +200,12 @@ class MemoryChunkIndex:
         documents = self._tables.documents
         return [
             ChunkHit(
-                chunk_id=entry.chunk.id, document_id=entry.chunk.document_id,
-                filename=documents[entry.chunk.document_id].filename, page=entry.chunk.page,
-                text=entry.chunk.text, score=score,
+                chunk_id=entry.chunk.id,
+                document_id=entry.chunk.document_id,
+                filename=documents[entry.chunk.document_id].filename,
+                page=entry.chunk.page,
+                text=entry.chunk.text,
+                score=score,
             )
             for score, entry in scored[:k]
         ]

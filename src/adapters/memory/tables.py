@@ -43,9 +43,7 @@ class Tables:
     users: dict[tuple[TenantId, UserId], User] = field(default_factory=dict)
     sessions: dict[tuple[TenantId, SessionId], Session] = field(default_factory=dict)
     otp_challenges: dict[tuple[TenantId, str], OtpChallenge] = field(default_factory=dict)
-    email_confirmations: dict[tuple[TenantId, str], EmailConfirmation] = field(
-        default_factory=dict
-    )
+    email_confirmations: dict[tuple[TenantId, str], EmailConfirmation] = field(default_factory=dict)
     auth_throttles: dict[tuple[TenantId, ThrottleScope, str], AuthThrottle] = field(
         default_factory=dict
     )
@@ -56,9 +54,7 @@ class Tables:
     usage_totals: dict[tuple[TenantId, uuid.UUID | None, datetime], UsageTotals] = field(
         default_factory=dict
     )
-    usage_reservations: dict[tuple[TenantId, uuid.UUID], Reservation] = field(
-        default_factory=dict
-    )
+    usage_reservations: dict[tuple[TenantId, uuid.UUID], Reservation] = field(default_factory=dict)
     rate_windows: dict[tuple[TenantId, uuid.UUID], tuple[datetime, ...]] = field(
         default_factory=dict
     )

@@ -25,7 +25,11 @@ from chatcore.documents.model import ChunkHit, ChunkId, DocumentId, Vector
 from chatcore.tenants.model import TenantId
 
 _HIT_COLUMNS = (
-    chunks.c.id, chunks.c.document_id, documents.c.filename, chunks.c.page, chunks.c.text
+    chunks.c.id,
+    chunks.c.document_id,
+    documents.c.filename,
+    chunks.c.page,
+    chunks.c.text,
 )
 _FTS = sa.table("document_chunks_fts", sa.column("rowid", sa.Integer))
 _FTS_NAME: sa.ColumnElement[Any] = sa.literal_column("document_chunks_fts")
@@ -55,8 +59,11 @@ async def search_vector(
     dimension: sa.BindParameter[int] = sa.bindparam(
         "dimension", len(query), type_=sa.Integer, literal_execute=True
     )
-    where = (*_searchable(tenant_id, owner_id), chunks.c.embedder == embedder,
-             chunks.c.dimension == dimension)
+    where = (
+        *_searchable(tenant_id, owner_id),
+        chunks.c.embedder == embedder,
+        chunks.c.dimension == dimension,
+    )
     if _postgres(connection):
         # Same expression as the partial HNSW indexes, so the planner can use them;
         # iterative scans keep filtering by owner from starving the result, and a
@@ -67,12 +74,17 @@ async def search_vector(
         distance = sa.cast(chunks.c.embedding, VECTOR(len(query))).cosine_distance(query)
         statement = (
             sa.select(*_HIT_COLUMNS, (1 - distance).label("score"))
-            .select_from(_joined()).where(*where).order_by(distance, chunks.c.seq).limit(k)
+            .select_from(_joined())
+            .where(*where)
+            .order_by(distance, chunks.c.seq)
+            .limit(k)
         )
         return _hits(await connection.execute(statement))
-    rows = (await connection.execute(
-        sa.select(chunks.c.seq, chunks.c.embedding).select_from(_joined()).where(*where)
-    )).all()
+    rows = (
+        await connection.execute(
+            sa.select(chunks.c.seq, chunks.c.embedding).select_from(_joined()).where(*where)
+        )
+    ).all()
     best = await asyncio.to_thread(_nearest, query, rows, k)
     if not best:
         return []
@@ -80,7 +92,8 @@ async def search_vector(
         row.seq: row
         for row in await connection.execute(
             sa.select(chunks.c.seq, *_HIT_COLUMNS)
-            .select_from(_joined()).where(chunks.c.seq.in_([seq for seq, _ in best]))
+            .select_from(_joined())
+            .where(chunks.c.seq.in_([seq for seq, _ in best]))
         )
     }
     return [_hit(found[seq], score) for seq, score in best]
@@ -114,8 +127,11 @@ async def search_keywords(
     bm25 = sa.func.bm25(_FTS_NAME)  # lower is better
     statement = (
         sa.select(*_HIT_COLUMNS, (-bm25).label("score"))
-        .select_from(_FTS.join(chunks, chunks.c.seq == _FTS.c.rowid).join(
-            documents, documents.c.id == chunks.c.document_id))
+        .select_from(
+            _FTS.join(chunks, chunks.c.seq == _FTS.c.rowid).join(
+                documents, documents.c.id == chunks.c.document_id
+            )
+        )
         .where(*_searchable(tenant_id, owner_id), _FTS_NAME.op("MATCH")(match))
         .order_by(bm25, chunks.c.seq)
         .limit(k)
@@ -157,6 +173,10 @@ def _hits(result: sa.CursorResult[Any]) -> list[ChunkHit]:
 
 def _hit(row: Any, score: float) -> ChunkHit:
     return ChunkHit(
-        chunk_id=ChunkId(row.id), document_id=DocumentId(row.document_id),
-        filename=row.filename, page=row.page, text=row.text, score=score,
+        chunk_id=ChunkId(row.id),
+        document_id=DocumentId(row.document_id),
+        filename=row.filename,
+        page=row.page,
+        text=row.text,
+        score=score,
     )

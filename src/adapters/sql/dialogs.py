@@ -17,7 +17,8 @@ from chatcore.tenants.model import TenantId
 # The statements of every chat and of the dialog list: built once, with their values
 # as parameters, so SQLAlchemy finds them in its cache without walking new ones.
 _OWNER = (
-    dialogs.c.tenant_id == sa.bindparam("tenant"), dialogs.c.owner_id == sa.bindparam("owner")
+    dialogs.c.tenant_id == sa.bindparam("tenant"),
+    dialogs.c.owner_id == sa.bindparam("owner"),
 )
 _DIALOG = dialogs.select().where(*_OWNER, dialogs.c.id == sa.bindparam("dialog"))
 _TOUCH = (
@@ -49,11 +50,17 @@ class SqlDialogRepository:
     async def add(self, tenant_id: TenantId, dialog: Dialog) -> None:
         _check_tenant(tenant_id, dialog.tenant_id)
         # Values as parameters, not in the statement: its cache key is then not rebuilt.
-        await self._db.execute(dialogs.insert(), {
-            "id": dialog.id, "tenant_id": tenant_id, "owner_id": dialog.owner_id,
-            "title": dialog.title, "created_at": dialog.created_at,
-            "updated_at": dialog.updated_at,
-        })
+        await self._db.execute(
+            dialogs.insert(),
+            {
+                "id": dialog.id,
+                "tenant_id": tenant_id,
+                "owner_id": dialog.owner_id,
+                "title": dialog.title,
+                "created_at": dialog.created_at,
+                "updated_at": dialog.updated_at,
+            },
+        )
 
     async def get(
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
@@ -76,8 +83,12 @@ class SqlDialogRepository:
         )
 
     async def rename(
-        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId,
-        title: str, at: datetime,
+        self,
+        tenant_id: TenantId,
+        owner_id: uuid.UUID,
+        dialog_id: DialogId,
+        title: str,
+        at: datetime,
     ) -> bool:
         return await self._update(tenant_id, owner_id, dialog_id, title=title, updated_at=at)
 
@@ -87,9 +98,7 @@ class SqlDialogRepository:
         key = {"tenant": tenant_id, "owner": owner_id, "dialog": dialog_id, "at": at}
         return (await self._db.execute(_TOUCH, key)).rowcount > 0
 
-    async def delete(
-        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
-    ) -> bool:
+    async def delete(self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId) -> bool:
         result = await self._db.execute(
             dialogs.delete().where(_owned(tenant_id, owner_id), dialogs.c.id == dialog_id)
         )
@@ -117,13 +126,22 @@ class SqlMessageRepository:
 
     async def add(self, tenant_id: TenantId, message: Message) -> None:
         _check_tenant(tenant_id, message.tenant_id)
-        await self._db.execute(messages.insert(), {
-            "id": message.id, "tenant_id": tenant_id, "dialog_id": message.dialog_id,
-            "owner_id": message.owner_id, "role": message.role, "content": message.content,
-            "created_at": message.created_at, "finish_reason": message.finish_reason,
-            "prompt_tokens": message.prompt_tokens,
-            "completion_tokens": message.completion_tokens, "model": message.model,
-        })
+        await self._db.execute(
+            messages.insert(),
+            {
+                "id": message.id,
+                "tenant_id": tenant_id,
+                "dialog_id": message.dialog_id,
+                "owner_id": message.owner_id,
+                "role": message.role,
+                "content": message.content,
+                "created_at": message.created_at,
+                "finish_reason": message.finish_reason,
+                "prompt_tokens": message.prompt_tokens,
+                "completion_tokens": message.completion_tokens,
+                "model": message.model,
+            },
+        )
 
     async def of_dialog(
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId

@@ -38,14 +38,24 @@ class SqlDocumentRepository:
         _check_tenant(tenant_id, document.tenant_id)
         try:
             async with self._db.begin_nested():
-                await self._db.execute(documents.insert().values(
-                    id=document.id, tenant_id=tenant_id, owner_id=document.owner_id,
-                    filename=document.filename, content_type=document.content_type,
-                    size=document.size, sha256=document.sha256, blob_key=document.blob_key,
-                    status=document.status, pages=document.pages, chunks=document.chunks,
-                    error=document.error, created_at=document.created_at,
-                    updated_at=document.updated_at,
-                ))
+                await self._db.execute(
+                    documents.insert().values(
+                        id=document.id,
+                        tenant_id=tenant_id,
+                        owner_id=document.owner_id,
+                        filename=document.filename,
+                        content_type=document.content_type,
+                        size=document.size,
+                        sha256=document.sha256,
+                        blob_key=document.blob_key,
+                        status=document.status,
+                        pages=document.pages,
+                        chunks=document.chunks,
+                        error=document.error,
+                        created_at=document.created_at,
+                        updated_at=document.updated_at,
+                    )
+                )
         except sa_exc.IntegrityError as exc:
             raise Conflict("The owner already has a document with these bytes.") from exc
 
@@ -145,12 +155,20 @@ class SqlChunkIndex:
         rows = []
         for chunk, vector in zip(chunks, vectors, strict=True):
             _check_tenant(tenant_id, chunk.tenant_id)
-            rows.append({
-                "id": chunk.id, "tenant_id": tenant_id, "owner_id": chunk.owner_id,
-                "document_id": chunk.document_id, "ordinal": chunk.ordinal, "page": chunk.page,
-                "text": chunk.text, "embedder": chunk.embedder, "dimension": chunk.dimension,
-                "embedding": chunk_dialects.stored_vector(self._db, vector),
-            })
+            rows.append(
+                {
+                    "id": chunk.id,
+                    "tenant_id": tenant_id,
+                    "owner_id": chunk.owner_id,
+                    "document_id": chunk.document_id,
+                    "ordinal": chunk.ordinal,
+                    "page": chunk.page,
+                    "text": chunk.text,
+                    "embedder": chunk.embedder,
+                    "dimension": chunk.dimension,
+                    "embedding": chunk_dialects.stored_vector(self._db, vector),
+                }
+            )
         await self._db.execute(document_chunks.insert(), rows)
 
     async def stale(self, embedder: str, limit: int) -> list[Chunk]:
@@ -163,7 +181,10 @@ class SqlChunkIndex:
         return [_chunk(row) for row in rows]
 
     async def set_vectors(
-        self, tenant_id: TenantId, chunks: Sequence[Chunk], vectors: Sequence[Vector],
+        self,
+        tenant_id: TenantId,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Vector],
         embedder: str,
     ) -> None:
         if not chunks:
@@ -175,15 +196,22 @@ class SqlChunkIndex:
                 document_chunks.c.id == sa.bindparam("chunk_id"),
             )
             .values(
-                embedding=sa.bindparam("vector"), embedder=embedder,
+                embedding=sa.bindparam("vector"),
+                embedder=embedder,
                 dimension=sa.bindparam("size"),
             )
         )
-        await self._db.execute(statement, [
-            {"chunk_id": chunk.id, "vector": chunk_dialects.stored_vector(self._db, vector),
-             "size": len(vector)}
-            for chunk, vector in zip(chunks, vectors, strict=True)
-        ])
+        await self._db.execute(
+            statement,
+            [
+                {
+                    "chunk_id": chunk.id,
+                    "vector": chunk_dialects.stored_vector(self._db, vector),
+                    "size": len(vector),
+                }
+                for chunk, vector in zip(chunks, vectors, strict=True)
+            ],
+        )
 
     async def search_vector(
         self,
@@ -204,17 +232,29 @@ class SqlChunkIndex:
 
 
 _CHUNK_COLUMNS = (
-    document_chunks.c.id, document_chunks.c.tenant_id, document_chunks.c.owner_id,
-    document_chunks.c.document_id, document_chunks.c.ordinal, document_chunks.c.page,
-    document_chunks.c.text, document_chunks.c.embedder, document_chunks.c.dimension,
+    document_chunks.c.id,
+    document_chunks.c.tenant_id,
+    document_chunks.c.owner_id,
+    document_chunks.c.document_id,
+    document_chunks.c.ordinal,
+    document_chunks.c.page,
+    document_chunks.c.text,
+    document_chunks.c.embedder,
+    document_chunks.c.dimension,
 )
 
 
 def _chunk(row: Any) -> Chunk:
     return Chunk(
-        id=ChunkId(row.id), tenant_id=TenantId(row.tenant_id), owner_id=row.owner_id,
-        document_id=DocumentId(row.document_id), ordinal=row.ordinal, page=row.page,
-        text=row.text, embedder=row.embedder, dimension=row.dimension,
+        id=ChunkId(row.id),
+        tenant_id=TenantId(row.tenant_id),
+        owner_id=row.owner_id,
+        document_id=DocumentId(row.document_id),
+        ordinal=row.ordinal,
+        page=row.page,
+        text=row.text,
+        embedder=row.embedder,
+        dimension=row.dimension,
     )
 
 
@@ -224,11 +264,20 @@ def _owned(tenant_id: TenantId, owner_id: uuid.UUID) -> sa.ColumnElement[bool]:
 
 def _document(row: sa.Row[Any]) -> Document:
     return Document(
-        id=DocumentId(row.id), tenant_id=TenantId(row.tenant_id), owner_id=row.owner_id,
-        filename=row.filename, content_type=row.content_type, size=row.size,
-        sha256=row.sha256, blob_key=row.blob_key, status=row.status,
-        created_at=row.created_at, updated_at=row.updated_at, pages=row.pages,
-        chunks=row.chunks, error=row.error,
+        id=DocumentId(row.id),
+        tenant_id=TenantId(row.tenant_id),
+        owner_id=row.owner_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        blob_key=row.blob_key,
+        status=row.status,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        pages=row.pages,
+        chunks=row.chunks,
+        error=row.error,
     )
 
 

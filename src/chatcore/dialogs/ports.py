@@ -39,8 +39,12 @@ class DialogRepository(Protocol):
         ...
 
     async def rename(
-        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId,
-        title: str, at: datetime,
+        self,
+        tenant_id: TenantId,
+        owner_id: uuid.UUID,
+        dialog_id: DialogId,
+        title: str,
+        at: datetime,
     ) -> bool:
         """Set the title and ``updated_at``; False if the dialog is not this owner's."""
         ...
@@ -51,9 +55,7 @@ class DialogRepository(Protocol):
         """Set ``updated_at``; False if the dialog is not this owner's."""
         ...
 
-    async def delete(
-        self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId
-    ) -> bool:
+    async def delete(self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId) -> bool:
         """Delete the dialog and its messages; False if it is not this owner's."""
         ...
 
@@ -101,9 +103,7 @@ class RetrievedPassage(msgspec.Struct, frozen=True, kw_only=True):
 class Retriever(Protocol):
     """Finds passages of the principal's own documents relevant to a question."""
 
-    async def retrieve(
-        self, principal: Principal, query: str, k: int
-    ) -> list[RetrievedPassage]:
+    async def retrieve(self, principal: Principal, query: str, k: int) -> list[RetrievedPassage]:
         """Up to ``k`` passages, most relevant first."""
         ...
 

@@ -127,8 +127,12 @@ class ChatService:
             history: list[Message] = []
             if request.dialog_id is None:
                 dialog = Dialog(
-                    id=DialogId(self._ids.new_id()), tenant_id=tenant_id, owner_id=owner_id,
-                    title=title_from_message(question), created_at=at, updated_at=at,
+                    id=DialogId(self._ids.new_id()),
+                    tenant_id=tenant_id,
+                    owner_id=owner_id,
+                    title=title_from_message(question),
+                    created_at=at,
+                    updated_at=at,
                 )
                 await uow.dialogs.add(tenant_id, dialog)
             else:
@@ -142,15 +146,23 @@ class ChatService:
                 at = after(at, dialog.updated_at)
                 await uow.dialogs.touch(tenant_id, owner_id, dialog.id, at)
             asked = Message(
-                id=MessageId(self._ids.new_id()), tenant_id=tenant_id, dialog_id=dialog.id,
-                owner_id=owner_id, role="user", content=question, created_at=at,
+                id=MessageId(self._ids.new_id()),
+                tenant_id=tenant_id,
+                dialog_id=dialog.id,
+                owner_id=owner_id,
+                role="user",
+                content=question,
+                created_at=at,
             )
             await uow.messages.add(tenant_id, asked)
             await uow.commit()
         reply = ReplyDraft(
             principal=principal,
-            meta=Meta(dialog_id=dialog.id, user_message_id=asked.id,
-                      assistant_message_id=MessageId(self._ids.new_id())),
+            meta=Meta(
+                dialog_id=dialog.id,
+                user_message_id=asked.id,
+                assistant_message_id=MessageId(self._ids.new_id()),
+            ),
             question=question,
             # Empty replies (cancelled before a word) are not worth a provider's tokens.
             history=[Turn(m.role, m.content) for m in history if m.content],
@@ -226,18 +238,26 @@ class ChatService:
             kept, passages_cost = fit_passages(found, budget // 2)
             passages = [item.passage for item in kept]
             if kept:
-                reply.citations = Citations([
-                    CitationItem(document_id=item.passage.document_id,
-                                 filename=item.passage.filename, page=item.passage.page,
-                                 chunk_id=item.chunk_id, score=item.score)
-                    for item in kept
-                ])
+                reply.citations = Citations(
+                    [
+                        CitationItem(
+                            document_id=item.passage.document_id,
+                            filename=item.passage.filename,
+                            page=item.passage.page,
+                            chunk_id=item.chunk_id,
+                            score=item.score,
+                        )
+                        for item in kept
+                    ]
+                )
         turns = build_context(
             reply.system_prompt, reply.history, reply.question, budget - passages_cost
         )
         reply.prompt_estimate = context_tokens(turns) + passages_cost
         return ModelRequest(
-            turns=turns, model=reply.model, max_tokens=self._settings.max_reply_tokens,
+            turns=turns,
+            model=reply.model,
+            max_tokens=self._settings.max_reply_tokens,
             passages=tuple(passages),
         )
 

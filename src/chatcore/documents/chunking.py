@@ -69,9 +69,7 @@ def _chunk_page(page: PageText, size: int, overlap: int) -> list[TextWindow]:
     return windows
 
 
-def _stop(
-    text: str, words: list[tuple[int, int]], first: int, least: int, size: int
-) -> int:
+def _stop(text: str, words: list[tuple[int, int]], first: int, least: int, size: int) -> int:
     """One past the window's last word: as many words as fit, cut back to the last
     sentence end in the window's second half when more text follows."""
     begin = words[first][0]

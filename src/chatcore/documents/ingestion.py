@@ -81,9 +81,7 @@ class IngestDocument:
         else:
             await self._finish(document, pages, windows, vectors)
 
-    async def _prepare(
-        self, document: Document
-    ) -> tuple[int, list[TextWindow], list[Vector]]:
+    async def _prepare(self, document: Document) -> tuple[int, list[TextWindow], list[Vector]]:
         extractor = self._extractors.get(document.content_type)
         if extractor is None:
             raise ExtractionFailed(f"Files of type {document.content_type} cannot be read.")
@@ -106,9 +104,14 @@ class IngestDocument:
     ) -> None:
         chunks = [
             Chunk(
-                id=ChunkId(self._ids.new_id()), tenant_id=document.tenant_id,
-                owner_id=document.owner_id, document_id=document.id, ordinal=ordinal,
-                page=window.page, text=window.text, embedder=self._embedder.name,
+                id=ChunkId(self._ids.new_id()),
+                tenant_id=document.tenant_id,
+                owner_id=document.owner_id,
+                document_id=document.id,
+                ordinal=ordinal,
+                page=window.page,
+                text=window.text,
+                embedder=self._embedder.name,
                 dimension=self._embedder.dimension,
             )
             for ordinal, window in enumerate(windows)
@@ -116,8 +119,13 @@ class IngestDocument:
         async with self._uow() as uow:
             # First the status: its row lock makes a second worker wait, then skip.
             if await uow.documents.set_status(
-                document.tenant_id, document.id, expected="processing", status="ready",
-                at=self._clock.now(), pages=pages, chunks=len(chunks),
+                document.tenant_id,
+                document.id,
+                expected="processing",
+                status="ready",
+                at=self._clock.now(),
+                pages=pages,
+                chunks=len(chunks),
             ):
                 await uow.chunks.add(document.tenant_id, chunks, vectors)
                 await uow.commit()
@@ -130,14 +138,19 @@ class IngestDocument:
     async def _fail(self, document: Document, error: str) -> None:
         async with self._uow() as uow:
             if await uow.documents.set_status(
-                document.tenant_id, document.id, expected="processing", status="failed",
-                at=self._clock.now(), error=error[:MAX_ERROR],
+                document.tenant_id,
+                document.id,
+                expected="processing",
+                status="failed",
+                at=self._clock.now(),
+                error=error[:MAX_ERROR],
             ):
                 await uow.commit()
             else:
                 return
         await self._events.publish(
-            document.tenant_id, document.owner_id,
+            document.tenant_id,
+            document.owner_id,
             DocumentFailed(document_id=document.id, error=error[:MAX_ERROR]),
         )
 

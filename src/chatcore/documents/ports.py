@@ -52,9 +52,7 @@ class DocumentRepository(Protocol):
         """The owner's documents, newest first."""
         ...
 
-    async def owned(
-        self, tenant_id: TenantId, owner_id: uuid.UUID
-    ) -> builtins.list[Document]:
+    async def owned(self, tenant_id: TenantId, owner_id: uuid.UUID) -> builtins.list[Document]:
         """Every document of the owner."""
         ...
 
@@ -105,7 +103,10 @@ class ChunkIndex(Protocol):
         ...
 
     async def set_vectors(
-        self, tenant_id: TenantId, chunks: Sequence[Chunk], vectors: Sequence[Vector],
+        self,
+        tenant_id: TenantId,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Vector],
         embedder: str,
     ) -> None:
         """Give chunks of this tenant new vectors (one each, same order) by ``embedder``."""

@@ -35,7 +35,9 @@ class ReindexDocuments:
             async with self._uow() as uow:
                 for tenant_id, pairs in by_tenant.items():
                     await uow.chunks.set_vectors(
-                        tenant_id, [c for c, _ in pairs], [v for _, v in pairs],
+                        tenant_id,
+                        [c for c, _ in pairs],
+                        [v for _, v in pairs],
                         self._embedder.name,
                     )
                 await uow.commit()

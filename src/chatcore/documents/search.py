@@ -72,8 +72,12 @@ class DocumentRetriever:
         hits = await self._search(principal, query[:MAX_QUERY], min(k, MAX_K))
         return [
             RetrievedPassage(
-                passage=Passage(text=hit.text, document_id=str(hit.document_id),
-                                filename=hit.filename, page=hit.page),
+                passage=Passage(
+                    text=hit.text,
+                    document_id=str(hit.document_id),
+                    filename=hit.filename,
+                    page=hit.page,
+                ),
                 chunk_id=str(hit.chunk_id),
                 score=hit.score,
             )

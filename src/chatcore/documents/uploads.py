@@ -55,10 +55,17 @@ class UploadDocument:
         stored = await self._blobs.put(key, self._limited(head, content))
         now = self._clock.now()
         document = Document(
-            id=DocumentId(self._ids.new_id()), tenant_id=principal.tenant_id,
-            owner_id=principal.id, filename=clean_filename(filename),
-            content_type=content_type, size=stored.size, sha256=stored.sha256,
-            blob_key=key, status="processing", created_at=now, updated_at=now,
+            id=DocumentId(self._ids.new_id()),
+            tenant_id=principal.tenant_id,
+            owner_id=principal.id,
+            filename=clean_filename(filename),
+            content_type=content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            blob_key=key,
+            status="processing",
+            created_at=now,
+            updated_at=now,
         )
         try:
             upload = await self._record(document)
@@ -85,7 +92,10 @@ class UploadDocument:
                 except Conflict:
                     pass  # the same bytes, uploaded at the same moment: read theirs below
             elif existing.status == "failed" and await uow.documents.set_status(
-                tenant_id, existing.id, expected="failed", status="processing",
+                tenant_id,
+                existing.id,
+                expected="failed",
+                status="processing",
                 at=document.created_at,
             ):
                 await uow.commit()

@@ -24,7 +24,8 @@ async def upload(
     client: Client, token: str, data: bytes, filename: str = "guide.pdf", field: str = "file"
 ) -> Any:
     return await client.post(
-        "/v1/documents", files={field: (filename, data, "application/octet-stream")},
+        "/v1/documents",
+        files={field: (filename, data, "application/octet-stream")},
         headers=bearer(token),
     )
 
@@ -41,9 +42,7 @@ async def until_done(client: Client, token: str, document_id: str) -> dict[str, 
 
 
 async def search(client: Client, token: str, query: str, **body: Any) -> list[dict[str, Any]]:
-    response = await client.post(
-        "/v1/search", json={"query": query, **body}, headers=bearer(token)
-    )
+    response = await client.post("/v1/search", json={"query": query, **body}, headers=bearer(token))
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
@@ -68,9 +67,7 @@ async def test_upload_search_and_a_chat_that_cites_the_page(client: Client) -> N
     items = await search(client, token, "Where do puffins nest?", k=2)
     assert len(items) <= 2
     best = items[0]
-    assert (best["document_id"], best["filename"], best["page"]) == (
-        accepted["id"], "guide.pdf", 2
-    )
+    assert (best["document_id"], best["filename"], best["page"]) == (accepted["id"], "guide.pdf", 2)
     assert "burrows on grassy cliffs" in best["text"]
     assert set(best) == {"chunk_id", "document_id", "filename", "page", "text", "score"}
 
@@ -79,7 +76,9 @@ async def test_upload_search_and_a_chat_that_cites_the_page(client: Client) -> N
     assert names[-3:] == ["citations", "usage", "done"]
     citations = dict(events)["citations"]["items"]
     assert {
-        "document_id": accepted["id"], "filename": "guide.pdf", "page": 2,
+        "document_id": accepted["id"],
+        "filename": "guide.pdf",
+        "page": 2,
         "chunk_id": best["chunk_id"],
     }.items() <= citations[0].items()
     reply = "".join(data["text"] for name, data in events if name == "delta")
@@ -107,13 +106,17 @@ async def test_the_file_comes_back_as_an_attachment(client: Client) -> None:
 
 async def test_documents_are_listed_newest_first_a_page_at_a_time(client: Client) -> None:
     token = await anonymous(client)
-    ids = [(await upload(client, token, f"Note {n}.".encode(), f"{n}.txt")).json()["id"]
-           for n in range(3)]
+    ids = [
+        (await upload(client, token, f"Note {n}.".encode(), f"{n}.txt")).json()["id"]
+        for n in range(3)
+    ]
     first = (await client.get("/v1/documents?limit=2", headers=bearer(token))).json()
     assert [d["id"] for d in first["items"]] == ids[:0:-1]
-    second = (await client.get(
-        f"/v1/documents?limit=2&cursor={first['next_cursor']}", headers=bearer(token)
-    )).json()
+    second = (
+        await client.get(
+            f"/v1/documents?limit=2&cursor={first['next_cursor']}", headers=bearer(token)
+        )
+    ).json()
     assert [d["id"] for d in second["items"]] == ids[:1]
     assert second["next_cursor"] is None
 
@@ -156,7 +159,8 @@ async def test_wrong_types_are_415(client: Client, tmp_path: Path) -> None:
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
     raw = await client.post(
-        "/v1/documents", content=b"%PDF-1.4",
+        "/v1/documents",
+        content=b"%PDF-1.4",
         headers={**bearer(token), "Content-Type": "application/pdf"},
     )
     assert raw.status_code == 415

@@ -51,9 +51,7 @@ def upgrade() -> None:
         _tenant_fk("sessions"),
         sa.CheckConstraint("kind IN ('user', 'anonymous')", name="ck_sessions_kind"),
     )
-    op.create_index(
-        "ix_sessions_tenant_id_principal_id", "sessions", ["tenant_id", "principal_id"]
-    )
+    op.create_index("ix_sessions_tenant_id_principal_id", "sessions", ["tenant_id", "principal_id"])
     op.create_table(
         "otp_challenges",
         sa.Column("tenant_id", sa.Uuid, nullable=False),

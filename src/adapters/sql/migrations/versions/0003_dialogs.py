@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("updated_at", UtcDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_dialogs"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name="fk_dialogs_tenant_id_tenants"
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name="fk_dialogs_tenant_id_tenants"),
     )
     op.create_index(
         "ix_dialogs_owner_created", "dialogs", ["tenant_id", "owner_id", "created_at", "id"]
@@ -49,14 +47,14 @@ def upgrade() -> None:
         sa.Column("model", sa.String(200), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_messages"),
         sa.ForeignKeyConstraint(
-            ["dialog_id"], ["dialogs.id"], ondelete="CASCADE",
+            ["dialog_id"],
+            ["dialogs.id"],
+            ondelete="CASCADE",
             name="fk_messages_dialog_id_dialogs",
         ),
         sa.CheckConstraint("role IN ('user', 'assistant')", name="role"),
     )
-    op.create_index(
-        "ix_messages_dialog_created", "messages", ["dialog_id", "created_at", "id"]
-    )
+    op.create_index("ix_messages_dialog_created", "messages", ["dialog_id", "created_at", "id"])
 
 
 def downgrade() -> None:

@@ -50,9 +50,7 @@ def upgrade() -> None:
             ["tenant_id"], ["tenants.id"], name="fk_documents_tenant_id_tenants"
         ),
         sa.CheckConstraint("status IN ('processing', 'ready', 'failed')", name="status"),
-        sa.UniqueConstraint(
-            "tenant_id", "owner_id", "sha256", name="uq_documents_owner_sha256"
-        ),
+        sa.UniqueConstraint("tenant_id", "owner_id", "sha256", name="uq_documents_owner_sha256"),
     )
     op.create_index(
         "ix_documents_owner_created", "documents", ["tenant_id", "owner_id", "created_at", "id"]
@@ -60,7 +58,9 @@ def upgrade() -> None:
     op.create_table(
         "document_chunks",
         sa.Column(
-            "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False,
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=False,
             autoincrement=True,
         ),
         sa.Column("id", sa.Uuid, nullable=False),
@@ -79,16 +79,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name="pk_document_chunks"),
         sa.UniqueConstraint("id", name="uq_document_chunks_id"),
         sa.ForeignKeyConstraint(
-            ["document_id"], ["documents.id"], ondelete="CASCADE",
+            ["document_id"],
+            ["documents.id"],
+            ondelete="CASCADE",
             name="fk_document_chunks_document_id_documents",
         ),
     )
     op.create_index(
         "ix_document_chunks_owner", "document_chunks", ["tenant_id", "owner_id", "embedder"]
     )
-    op.create_index(
-        "ix_document_chunks_document", "document_chunks", ["document_id", "ordinal"]
-    )
+    op.create_index("ix_document_chunks_document", "document_chunks", ["document_id", "ordinal"])
     if postgres:
         _postgres_search()
     else:
