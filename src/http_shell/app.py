@@ -10,9 +10,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 
 from chatcore.errors import Unavailable
 from http_shell.container import Container, build_container, start, stop
@@ -24,6 +21,7 @@ from http_shell.credentials import (
 )
 from http_shell.dependencies import container_dependencies
 from http_shell.housekeeping import purging
+from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.routes import (
     auth,
@@ -38,7 +36,6 @@ from http_shell.routes import (
     ws_chat,
     ws_events,
 )
-from http_shell.routes.health import VERSION
 from http_shell.settings import Settings, load_settings
 
 log = logging.getLogger("chatcore.http")
@@ -89,7 +86,8 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=cors,
         before_send=[unlisted_origin_filter(cors)] if cors else [],
-        openapi_config=_openapi(),
+        openapi_config=openapi_config(),
+        plugins=openapi_plugins(),
         lifespan=[lifespan],
         state=State({"settings": container.settings(), "container": container}),
         debug=False,
@@ -112,20 +110,3 @@ async def _retry_start(container: Container) -> None:
 def create_app_from_env() -> Litestar:
     """The app configured from the environment (the ASGI factory ``chatcore serve`` runs)."""
     return create_app(load_settings())
-
-
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="chatcore",
-        version=VERSION,
-        path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path="/swagger")],
-        components=Components(
-            security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
-                "admin": SecurityScheme(
-                    type="apiKey", name="X-Admin-Token", security_scheme_in="header"
-                ),
-            }
-        ),
-    )

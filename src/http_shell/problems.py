@@ -18,6 +18,7 @@ from litestar.exceptions import (
 from litestar.types import ExceptionHandlersMap
 
 from chatcore.errors import ChatcoreError, InvalidInput, RateLimited
+from http_shell.constraints import plain_message
 
 log = logging.getLogger("chatcore.http")
 
@@ -82,8 +83,13 @@ def problem(
 
 def status_of(error: ChatcoreError) -> int:
     """The HTTP status for a core error: by its code, else by its nearest base's code."""
-    for code in (error.code, *(vars(cls).get("code") for cls in type(error).__mro__)):
-        if code in STATUS_BY_CODE:
+    return STATUS_BY_CODE.get(error.code) or status_for(type(error))
+
+
+def status_for(error_class: type[ChatcoreError]) -> int:
+    """The HTTP status for a class of core errors (what OpenAPI declares)."""
+    for cls in error_class.__mro__:
+        if (code := vars(cls).get("code")) in STATUS_BY_CODE:
             return STATUS_BY_CODE[code]
     return 400
 
@@ -110,7 +116,7 @@ def _validation_error(
     errors = [
         {
             "field": _field_name(e.get("key"), str(e.get("message", ""))),
-            "message": str(e.get("message", "invalid")),
+            "message": plain_message(str(e.get("message", "invalid"))),
         }
         for e in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(e, dict)

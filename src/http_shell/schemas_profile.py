@@ -10,6 +10,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 from chatcore.profile.model import ProfileChanges, ProfileView, SavedItem
+from http_shell.constraints import Note, SavedText
 from http_shell.schemas import Body
 
 
@@ -65,8 +66,8 @@ class AvatarUpload(msgspec.Struct):
 class SaveItemBody(Body):
     """``POST /v1/saved``."""
 
-    text: str
-    note: str | None = None
+    text: SavedText
+    note: Note | None = None
     message_id: uuid.UUID | None = None
 
 

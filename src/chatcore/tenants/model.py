@@ -15,7 +15,8 @@ TenantId = NewType("TenantId", uuid.UUID)
 AuthMethod = Literal["otp", "password", "anonymous"]
 ALL_AUTH_METHODS: tuple[AuthMethod, ...] = ("otp", "password", "anonymous")
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+_SLUG = re.compile(SLUG_PATTERN)
 # A slug is also the first segment of the tenant's web pages (/{slug}/chat), so it
 # cannot be one of the paths the API and the page assets already own.
 RESERVED_SLUGS = frozenset({"v1", "health", "schema", "assets"})

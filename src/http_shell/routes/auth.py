@@ -7,10 +7,21 @@ from typing import Any
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
+from chatcore.errors import (
+    AuthMethodDisabled,
+    CsrfRejected,
+    EmailNotConfirmed,
+    InvalidCredentials,
+    OtpExpired,
+    OtpInvalid,
+    RateLimited,
+    TokenInvalid,
+)
 from chatcore.identity.accounts import DeleteAccount
 from chatcore.identity.login import Login
 from chatcore.identity.model import Credential
@@ -21,14 +32,16 @@ from chatcore.identity.sessions import CreateAnonymousSession, DeleteSession, Lo
 from chatcore.profile.use_cases import GetProfile
 from chatcore.tenants.model import Tenant
 from http_shell.credentials import cleared_cookie, session_cookie
+from http_shell.openapi import raises
 from http_shell.schemas_auth import (
     Accepted,
     AnonymousSessionOut,
     ConfirmedOut,
     CredentialOut,
     EmailBody,
+    LoginBody,
     OtpVerifyBody,
-    PasswordBody,
+    RegisterBody,
     UserOut,
     anonymous_me,
 )
@@ -61,6 +74,7 @@ def _signed_in(credential: Credential, app_config: Settings) -> Response[Credent
     status_code=202,
     summary="Mail a sign-in code",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(AuthMethodDisabled, RateLimited),
 )
 async def request_otp_route(
     data: JSONBody[EmailBody], tenant: CurrentTenant, request_otp: NamedDependency[RequestOtp]
@@ -74,6 +88,7 @@ async def request_otp_route(
     status_code=200,
     summary="Sign in with the mailed code",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(OtpInvalid, OtpExpired, AuthMethodDisabled, CsrfRejected),
 )
 async def verify_otp_route(
     request: Request[Any, Any, Any],
@@ -94,15 +109,21 @@ async def verify_otp_route(
     status_code=202,
     summary="Sign up; mails a confirmation link",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(AuthMethodDisabled, RateLimited),
 )
 async def register_route(
-    data: JSONBody[PasswordBody], tenant: CurrentTenant, register: NamedDependency[Register]
+    data: JSONBody[RegisterBody], tenant: CurrentTenant, register: NamedDependency[Register]
 ) -> Accepted:
     await register(tenant, data.email, data.password)
     return _LINK_SENT
 
 
-@get("/confirm", summary="Confirm an email address (the mailed link)")
+@get(
+    "/confirm",
+    summary="Confirm an email address (the mailed link)",
+    responses={303: ResponseSpec(None, description="To CHATCORE_CONFIRM_REDIRECT, when set")},
+    opt=raises(TokenInvalid, CsrfRejected),
+)
 async def confirm_route(
     token: FromQuery[str], confirm_email: NamedDependency[ConfirmEmail], app_config: Config
 ) -> Response[ConfirmedOut] | Redirect:
@@ -117,10 +138,13 @@ async def confirm_route(
     status_code=200,
     summary="Sign in with email and password",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(
+        InvalidCredentials, EmailNotConfirmed, AuthMethodDisabled, CsrfRejected, RateLimited
+    ),
 )
 async def login_route(
     request: Request[Any, Any, Any],
-    data: JSONBody[PasswordBody],
+    data: JSONBody[LoginBody],
     tenant: CurrentTenant,
     optional_principal: MaybeMe,
     login: NamedDependency[Login],
@@ -161,7 +185,12 @@ async def delete_me_route(
     return Response(None, status_code=204, cookies=[cleared_cookie(app_config)])
 
 
-@post("/", status_code=201, summary="Start an anonymous session")
+@post(
+    "/",
+    status_code=201,
+    summary="Start an anonymous session",
+    opt=raises(AuthMethodDisabled, CsrfRejected, RateLimited),
+)
 async def create_session_route(
     request: Request[Any, Any, Any],
     tenant: CurrentTenant,

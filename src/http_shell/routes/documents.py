@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIType,
-    Operation,
     RequestBody,
     Schema,
 )
@@ -30,8 +30,10 @@ from chatcore.documents.use_cases import (
     GetDocumentFile,
     ListDocuments,
 )
+from chatcore.errors import FileTooLarge, InvalidInput, UnsupportedMediaType
 from chatcore.identity.principal import Principal
 from chatcore.pagination import PageRequest
+from http_shell.openapi import DeclaredOperation, raises
 from http_shell.schemas_documents import (
     DocumentOut,
     DocumentPage,
@@ -46,11 +48,12 @@ Me = NamedDependency[Principal]
 
 
 @dataclass
-class _UploadOperation(Operation):
+class _UploadOperation(DeclaredOperation):
     """The upload's body as OpenAPI should show it (it is read as a stream, so
     Litestar cannot infer it): a multipart form with a binary ``file``."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         form = Schema(
             type=OpenAPIType.OBJECT,
             required=["file"],
@@ -64,10 +67,18 @@ class _UploadOperation(Operation):
 @post(
     "/",
     summary="Upload a PDF, plain text or Markdown file (multipart field 'file')",
-    description="202 while it is processed, 200 when the caller had uploaded these bytes.",
+    description="202 while it is processed, 201 when it was processed at once, "
+    "200 when the caller had uploaded these bytes.",
+    status_code=202,
+    responses={
+        201: ResponseSpec(DocumentOut, description="Stored and processed"),
+        200: ResponseSpec(DocumentOut, description="The caller's document with these bytes"),
+    },
     # The body is streamed and limited by the upload itself, not buffered by Litestar.
     request_max_body_size=None,
     operation_class=_UploadOperation,
+    # A body that would pass the storage quota is 413 storage_quota_exceeded too.
+    opt=raises(FileTooLarge, UnsupportedMediaType, InvalidInput, (413, "storage_quota_exceeded")),
 )
 async def upload_document_route(
     request: Request[Any, Any, Any],

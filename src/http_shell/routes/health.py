@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import Unavailable
@@ -25,7 +26,13 @@ async def health() -> HealthOut:
     return _OK
 
 
-@get("/health/db", tags=["health"], summary="Readiness: the database answers", cache=False)
+@get(
+    "/health/db",
+    tags=["health"],
+    summary="Readiness: the database answers",
+    cache=False,
+    responses={503: ResponseSpec(DatabaseHealthOut, description="The database does not answer")},
+)
 async def database_health(
     check_database: NamedDependency[CheckDatabase],
 ) -> Response[DatabaseHealthOut]:

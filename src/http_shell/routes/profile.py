@@ -11,12 +11,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
+from chatcore.errors import FileTooLarge, UnsupportedMediaType
 from chatcore.identity.principal import Principal
 from chatcore.pagination import PageRequest
 from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.model import MAX_AVATAR_BYTES, SavedItemId
 from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
 from chatcore.profile.use_cases import GetProfile, UpdateProfile
+from http_shell.openapi import raises
 from http_shell.schemas_profile import (
     AvatarOut,
     AvatarUpload,
@@ -58,6 +60,7 @@ async def update_profile_route(
     status_code=200,
     summary="Upload a new avatar (PNG, JPEG, WebP or GIF)",
     request_max_body_size=MAX_AVATAR_BODY,
+    opt=raises(FileTooLarge, UnsupportedMediaType),
 )
 async def set_avatar_route(
     data: Annotated[AvatarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],

@@ -11,11 +11,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
+from chatcore.errors import Conflict
 from chatcore.pagination import PageRequest
 from chatcore.tenants.directory import TenantDirectory
 from chatcore.tenants.model import TenantId, TenantSettings
 from chatcore.tenants.use_cases import CreateTenant, FindTenant, ListTenants, UpdateTenant
 from http_shell.dependencies import admin_guard
+from http_shell.openapi import raises
 from http_shell.schemas import (
     CreateTenantBody,
     PublicTenantOut,
@@ -25,7 +27,7 @@ from http_shell.schemas import (
 )
 
 
-@post("/", status_code=201, summary="Create a tenant (admin)")
+@post("/", status_code=201, summary="Create a tenant (admin)", opt=raises(Conflict))
 async def create_tenant_route(
     data: JSONBody[CreateTenantBody], create_tenant: NamedDependency[CreateTenant]
 ) -> TenantOut:
