@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from chatcore.errors import Unavailable
+from http_shell.allow import allow_every_method
 from http_shell.container import Container, build_container, start, stop
 from http_shell.cors import cors_config, unlisted_origin_filter
 from http_shell.credentials import (
@@ -85,7 +86,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         },
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=cors,
-        before_send=[unlisted_origin_filter(cors)] if cors else [],
+        before_send=[allow_every_method, *([unlisted_origin_filter(cors)] if cors else [])],
         openapi_config=openapi_config(),
         plugins=openapi_plugins(),
         lifespan=[lifespan],

@@ -14,7 +14,13 @@ from chatcore.dialogs.model import MAX_MESSAGE, MAX_TITLE
 from chatcore.documents.search import MAX_K, MAX_QUERY
 from chatcore.identity.model import MAX_EMAIL
 from chatcore.identity.policy import IdentityPolicy
-from chatcore.profile.model import MAX_NOTE, MAX_SAVED_TEXT
+from chatcore.profile.model import (
+    LOCALE_PATTERN,
+    MAX_DISPLAY_NAME,
+    MAX_LOCALE,
+    MAX_NOTE,
+    MAX_SAVED_TEXT,
+)
 from chatcore.tenants.model import MAX_NAME, MAX_SYSTEM_PROMPT, SLUG_PATTERN
 
 _POLICY = IdentityPolicy()
@@ -28,7 +34,8 @@ Email = Annotated[
     msgspec.Meta(
         min_length=3,
         max_length=MAX_EMAIL,
-        pattern=r"^[^@\s]+@[^@\s]+$",
+        # A domain of letters, digits, hyphens and dots, as a mail server can have.
+        pattern=r"^[^@\s]+@[^@\s!-,/:-@\[-`{-~]+$",
         extra_json_schema={"format": "email"},
     ),
 ]
@@ -44,6 +51,16 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE, pattern=
 TenantName = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME, pattern=_LINE)]
 Question = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_MESSAGE, pattern=_TEXT)]
 SavedText = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_SAVED_TEXT, pattern=_TEXT)]
+DisplayName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_DISPLAY_NAME,
+        pattern=_LINE,
+        description="Printable characters; spaces around them are trimmed.",
+    ),
+]
+Locale = Annotated[str, msgspec.Meta(max_length=MAX_LOCALE, pattern=LOCALE_PATTERN)]
 Note = Annotated[str, msgspec.Meta(max_length=MAX_NOTE, pattern=r"^[^\x00]*$")]
 SearchQuery = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_QUERY, pattern=r"\S")]
 SearchK = Annotated[int, msgspec.Meta(ge=1, le=MAX_K)]

@@ -257,7 +257,7 @@ def _value_schemas(schema: object) -> Iterator[Schema]:
     # An optional field's schema is a oneOf of the value's schema and null.
     alternatives = getattr(schema, "one_of", None) or [schema]
     for part in alternatives:
-        if isinstance(part, Schema) and part.type not in (None, OpenAPIType.NULL):
+        if isinstance(part, Schema) and part.type != OpenAPIType.NULL:
             yield part
 
 

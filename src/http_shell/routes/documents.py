@@ -110,7 +110,11 @@ async def get_document_route(
     return DocumentOut.of(await get_document(principal, DocumentId(document_id)))
 
 
-@get("/{document_id:uuid}/file", summary="The original file, as a download")
+@get(
+    "/{document_id:uuid}/file",
+    summary="The original file, as a download",
+    responses={200: ResponseSpec(bytes, media_type="*/*", description="The bytes, as uploaded")},
+)
 async def document_file_route(
     document_id: FromPath[uuid.UUID],
     principal: Me,

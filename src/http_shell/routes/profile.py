@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.openapi import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
@@ -75,7 +76,12 @@ async def remove_avatar_route(principal: Me, remove_avatar: NamedDependency[Remo
     await remove_avatar(principal)
 
 
-@get("/avatars/{name:str}", summary="An avatar image", security=[])
+@get(
+    "/avatars/{name:str}",
+    summary="An avatar image",
+    security=[],
+    responses={200: ResponseSpec(bytes, media_type="image/*", description="The image")},
+)
 async def avatar_file_route(
     name: FromPath[str], get_avatar_file: NamedDependency[GetAvatarFile]
 ) -> Response[bytes]:
