@@ -61,6 +61,11 @@ async def test_every_operation_answers_as_the_openapi_document_says(
         with output.open("w") as out:
             # In a thread: the server under test runs on this event loop.
             run = await asyncio.to_thread(
-                subprocess.run, command, stdout=out, stderr=subprocess.STDOUT, timeout=RUN_SECONDS
+                subprocess.run,
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=RUN_SECONDS,
+                cwd=tmp_path,  # where it keeps its caches
             )
     assert run.returncode == 0, output.read_text()[-30000:]
