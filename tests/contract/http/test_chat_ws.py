@@ -152,6 +152,35 @@ async def test_a_cookie_socket_from_a_foreign_origin_is_refused(live: LiveServer
         assert types(await ask(socket, "Hello"))[-1] == "done"
 
 
+async def test_a_cookie_socket_takes_an_auth_frame_of_its_own_principal_silently(
+    live: LiveServer,
+) -> None:
+    token = await anonymous(live.client)
+    async with open_socket(live, cookie=token) as socket:
+        # A page that cannot tell whether its cookie got through sends the token too.
+        await socket.send(json.dumps({"type": "auth", "token": token}))
+        frames = await ask(socket, "Hello")
+        assert types(frames)[0] == "meta"
+        assert types(frames)[-1] == "done"
+
+
+async def test_an_auth_frame_of_another_principal_is_an_error_and_the_socket_stays_the_firsts(
+    live: LiveServer,
+) -> None:
+    token, other = await anonymous(live.client), await anonymous(live.client)
+    async with open_socket(live, cookie=token) as socket:
+        await socket.send(json.dumps({"type": "auth", "token": other}))
+        error = await receive(socket)
+        assert (error["type"], error["code"]) == ("error", "forbidden")
+        await socket.send(json.dumps({"type": "auth", "token": "not-a-token"}))
+        assert (await receive(socket))["type"] == "error"
+        dialog_id = (await ask(socket, "Whose?"))[0]["dialog_id"]
+    stored = await stored_messages(live.client, token, dialog_id)
+    assert stored[0]["content"] == "Whose?"
+    theirs = await live.client.get(f"/v1/dialogs/{dialog_id}", headers=bearer(other))
+    assert theirs.status_code == 404
+
+
 @pytest.mark.parametrize(
     "first",
     [

@@ -153,3 +153,47 @@ async def test_the_cookie_authenticates_from_an_allowed_origin_only(
             ):
                 pass
         assert refused.value.response.status_code == 403
+
+
+async def test_a_cookie_socket_takes_an_auth_frame_of_its_own_principal_silently(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    async with live(otp_resend_seconds="0") as client:
+        token = await token_of(client, smtp, "ada@example.com")
+        another_session = await token_of(client, smtp, "ada@example.com")
+        cookie = {"Cookie": f"chatcore_session={token}"}
+        async with notifications(str(client.base_url), additional_headers=cookie) as socket:
+            assert await next_frame(socket) == {"type": "ready"}
+            # A page that cannot tell whether its cookie got through sends the token too.
+            for same_user in (token, another_session):
+                await socket.send(json.dumps({"type": "auth", "token": same_user}))
+            await socket.send(json.dumps({"type": "ping"}))
+            assert await next_frame(socket) == {"type": "pong"}
+
+
+async def test_an_auth_frame_of_another_principal_is_an_error_and_the_socket_stays_the_firsts(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    async with live() as client:
+        ada = await token_of(client, smtp, "ada@example.com")
+        bob = await token_of(client, smtp, "bob@example.com")
+        cookie = {"Cookie": f"chatcore_session={ada}"}
+        async with notifications(str(client.base_url), additional_headers=cookie) as socket:
+            assert await next_frame(socket) == {"type": "ready"}
+            await socket.send(json.dumps({"type": "auth", "token": bob}))
+            frame = await next_frame(socket)
+            assert (frame["type"], frame["code"]) == ("error", "forbidden")
+            await set_avatar(client, bob)
+            url = await set_avatar(client, ada)
+            assert await next_frame(socket) == {"type": "avatar_changed", "avatar_url": url}
+
+
+async def test_the_frame_limit_counts_bytes_not_characters(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    async with live() as client:
+        token = await token_of(client, smtp, "ada@example.com")
+        async with notifications(str(client.base_url), token) as socket:
+            # Under 4096 characters, over 4096 bytes once encoded as UTF-8.
+            await socket.send(json.dumps({"type": "ping", "token": "é" * 2100}, ensure_ascii=False))
+            assert await closed_with(socket) == 1009
