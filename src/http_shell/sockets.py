@@ -48,7 +48,7 @@ class ClientFrame(Protocol):
 F = TypeVar("F", bound=ClientFrame)
 
 
-class AuthFrame(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class _AuthFrame(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The frame that authenticates a socket the cookie did not."""
 
     type: Literal["auth"]
@@ -100,7 +100,7 @@ class Socket:
     async def _first_frame_token(self) -> str:
         try:
             async with asyncio.timeout(AUTH_TIMEOUT_SECONDS):
-                frame = _decode_frame(await self.receive(), AuthFrame)
+                frame = _decode_frame(await self.receive(), _AuthFrame)
         except (TimeoutError, _Undecodable):
             frame = None
         if frame is None or not frame.token:
@@ -128,7 +128,9 @@ class Socket:
         if frame.type != "auth":
             return frame
         try:
-            if not _same_principal(await self._resolve(frame.token or "", None), principal):
+            if not frame.token:
+                raise NotAuthenticated('An auth frame is {"type": "auth", "token": ...}.')
+            if not _same_principal(await self._resolve(frame.token, None), principal):
                 raise Forbidden("This socket is another principal's; open a new one to switch.")
         except ChatcoreError as exc:
             # The socket stays its first principal's: a wrong token changes nothing.
@@ -182,7 +184,7 @@ def _same_principal(one: Principal, other: Principal) -> bool:
     return (one.tenant_id, one.id, one.kind) == (other.tenant_id, other.id, other.kind)
 
 
-Serve = Callable[["Socket", str, Principal, AppContainer], Awaitable[None]]
+Serve = Callable[[Socket, str, Principal, AppContainer], Awaitable[None]]
 
 
 def socket_route(path: str, tag: str, max_frame_bytes: int, serve: Serve) -> WebsocketRouteHandler:

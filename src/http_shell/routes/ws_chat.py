@@ -2,7 +2,8 @@
 
 Authentication is the session cookie (from an allowed origin only, against
 cross-site WebSocket hijacking) or a first frame ``{"type": "auth", "token"}``;
-never a token in the URL, where logs would keep it.
+never a token in the URL, where logs would keep it. Admission, frames and their
+limit (64 KiB, in bytes) are ``http_shell.sockets``'s, shared with ``WS /v1/ws``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ and so on; ``{"type": "heartbeat"}`` comes when nothing else has for a while, an
 the session is re-checked then. A client may send ``{"type": "ping"}`` for a
 ``pong``. The socket closes with 1013 (try again later) when the stream has a gap
 (the client fell behind, or the server lost its event bus): reconnect and re-read.
+A client frame over 4096 bytes closes it with 1009 (see ``http_shell.sockets``).
 """
 
 from __future__ import annotations
