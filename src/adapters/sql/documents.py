@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import chunk_dialects
+from adapters.sql.conflict import insert_or_conflict
 from adapters.sql.tables import document_chunks, documents
 from chatcore.documents.model import (
     Chunk,
@@ -23,7 +23,6 @@ from chatcore.documents.model import (
     DocumentStatus,
     Vector,
 )
-from chatcore.errors import Conflict
 from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.tenants.model import TenantId
 
@@ -36,28 +35,26 @@ class SqlDocumentRepository:
 
     async def add(self, tenant_id: TenantId, document: Document) -> None:
         _check_tenant(tenant_id, document.tenant_id)
-        try:
-            async with self._db.begin_nested():
-                await self._db.execute(
-                    documents.insert().values(
-                        id=document.id,
-                        tenant_id=tenant_id,
-                        owner_id=document.owner_id,
-                        filename=document.filename,
-                        content_type=document.content_type,
-                        size=document.size,
-                        sha256=document.sha256,
-                        blob_key=document.blob_key,
-                        status=document.status,
-                        pages=document.pages,
-                        chunks=document.chunks,
-                        error=document.error,
-                        created_at=document.created_at,
-                        updated_at=document.updated_at,
-                    )
-                )
-        except sa_exc.IntegrityError as exc:
-            raise Conflict("The owner already has a document with these bytes.") from exc
+        await insert_or_conflict(
+            self._db,
+            documents.insert().values(
+                id=document.id,
+                tenant_id=tenant_id,
+                owner_id=document.owner_id,
+                filename=document.filename,
+                content_type=document.content_type,
+                size=document.size,
+                sha256=document.sha256,
+                blob_key=document.blob_key,
+                status=document.status,
+                pages=document.pages,
+                chunks=document.chunks,
+                error=document.error,
+                created_at=document.created_at,
+                updated_at=document.updated_at,
+            ),
+            "The owner already has a document with these bytes.",
+        )
 
     async def get(
         self, tenant_id: TenantId, owner_id: uuid.UUID, document_id: DocumentId

@@ -11,7 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.identity import delete_picked, insert_or_conflict
+from adapters.sql.conflict import insert_or_conflict
+from adapters.sql.identity import delete_picked
 from adapters.sql.tables import auth_throttles, email_confirmations, otp_challenges
 from chatcore.identity.model import (
     AuthThrottle,
