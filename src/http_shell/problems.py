@@ -122,12 +122,13 @@ def _validation_error(
     return problem(422, "validation_failed", "The request is not valid.", errors=errors)
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
+        log.info("malformed body on %s %s: %s", request.method, request.url.path, exc.detail)
         return problem(400, "malformed_body", "The request body is not valid JSON.")
     if status >= 500:
-        return _internal_error(_, exc)
+        return _internal_error(request, exc)
     code = _FRAMEWORK_CODES.get(status, "bad_request")
     detail = exc.detail if status != 404 else "No such resource."
     return problem(status, code, detail, headers=exc.headers)
