@@ -4,17 +4,23 @@ does not validate, every invalid field named at once."""
 from __future__ import annotations
 
 import logging
+from typing import Any, get_args
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from http_shell import schemas, schemas_auth, schemas_dialogs, schemas_documents, schemas_profile
+from http_shell.body_errors import body_errors
+from http_shell.schemas import Body
 from tests.contract.http.chat_support import anonymous, bearer
 from tests.contract.http.test_foundation import ADMIN, assert_problem
 
 Client = AsyncTestClient[Litestar]
 LOGIN = "/v1/auth/login"
 REGISTER = "/v1/auth/register"
+SCHEMAS = [schemas, schemas_auth, schemas_dialogs, schemas_documents, schemas_profile]
 CREDENTIALS = b'{"email": "ada@example.test", "password": "correct horse battery staple"}'
 
 
@@ -87,3 +93,66 @@ async def test_deeply_nested_json_is_400_malformed_body_without_a_traceback(
         assert_problem(response, 400, "malformed_body")
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     assert "nested too deeply" in caplog.text  # logged, as the client's mistake
+
+
+def _fields(response: Any) -> list[str]:
+    problem = assert_problem(response, 422, "validation_failed")
+    assert all(error["message"] for error in problem["errors"]), problem
+    return [error["field"] for error in problem["errors"]]
+
+
+async def test_a_422_names_every_missing_field(client: Client) -> None:
+    assert _fields(await client.post(REGISTER, json={})) == ["email", "password"]
+    assert _fields(await client.post("/v1/auth/otp/verify", json={})) == ["email", "code"]
+
+
+async def test_a_422_names_every_invalid_missing_and_unknown_field(client: Client) -> None:
+    body = {"slug": 7, "surprise": 1, "settings": {"model": 1, "auth_methods": ["otp", "smoke"]}}
+    response = await client.post("/v1/tenants", json=body, headers=ADMIN)
+    assert _fields(response) == [
+        "slug",
+        "name",
+        "settings.model",
+        "settings.auth_methods[1]",
+        "surprise",
+    ]
+    token = await anonymous(client)
+    chat = {"message": 5, "dialog_id": "not-a-uuid", "use_documents": "maybe"}
+    response = await client.post("/v1/chat", json=chat, headers=bearer(token))
+    assert _fields(response) == ["message", "dialog_id", "use_documents"]
+
+
+async def test_a_body_that_is_not_an_object_is_one_error(client: Client) -> None:
+    assert _fields(await client.post(REGISTER, json=["ada@example.test"])) == ["body"]
+    token = await anonymous(client)
+    response = await client.patch("/v1/profile", json="settings", headers=bearer(token))
+    assert _fields(response) == ["body"]
+
+
+def _free_form(field_type: Any) -> bool:
+    return field_type is Any or get_args(field_type)[:1] == (Any,)  # Annotated[Any, ...]
+
+
+def _request_bodies() -> list[type[Body]]:
+    found, pending = [], [Body]
+    while pending:
+        found += (subclasses := pending.pop().__subclasses__())
+        pending += subclasses
+    return sorted(found, key=lambda body: body.__name__)
+
+
+def test_every_request_body_is_among_those_checked() -> None:
+    modules = {body.__module__ for body in _request_bodies()}
+    assert modules == {schemas.__name__ for schemas in SCHEMAS}
+
+
+@pytest.mark.parametrize("body_type", _request_bodies(), ids=lambda body: body.__name__)
+def test_every_field_of_every_request_body_is_reported(body_type: type[Body]) -> None:
+    fields = msgspec.structs.fields(body_type)
+    required = [field.encode_name for field in fields if field.required]
+    missing = body_errors({"surprise": 1}, body_type)
+    assert [error["field"] for error in missing] == [*required, "surprise"]
+    # A list of lists is wrong for every field but a free-form one.
+    typed = [field.encode_name for field in fields if not _free_form(field.type)]
+    wrong = body_errors({name: [[]] for name in typed}, body_type)
+    assert [error["field"].split("[")[0] for error in wrong] == typed
