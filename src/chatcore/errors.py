@@ -142,6 +142,7 @@ class FileTooLarge(ChatcoreError):
 
 
 class UnsupportedMediaType(ChatcoreError):
-    """An upload is of a kind that is not accepted (judged from its bytes)."""
+    """An upload (judged from its bytes) or a request body (from its declared type) of a
+    kind that is not accepted."""
 
     code = "unsupported_media_type"

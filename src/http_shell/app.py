@@ -25,6 +25,7 @@ from http_shell.credentials import (
 from http_shell.dependencies import container_dependencies
 from http_shell.housekeeping import purging
 from http_shell.problems import EXCEPTION_HANDLERS
+from http_shell.request_bodies import JsonBodyRequest
 from http_shell.routes import (
     auth,
     chat,
@@ -87,6 +88,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             "principal_tenant": Provide(provide_principal_tenant),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=JsonBodyRequest,
         cors_config=cors,
         before_send=[unlisted_origin_filter(cors)] if cors else [],
         openapi_config=_openapi(),

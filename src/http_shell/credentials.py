@@ -1,7 +1,7 @@
 """Credentials at the edge: the bearer header or the session cookie, the cookie's
-attributes, the cross-site check for cookie-authenticated changes, and the
-principal dependency every protected route uses (taking what it needs from the
-container: see ``http_shell.dependencies``)."""
+attributes, the cross-site check for cookie-authenticated changes and for the routes
+that set the cookie, and the principal dependency every protected route uses (taking
+what it needs from the container: see ``http_shell.dependencies``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.handlers import BaseRouteHandler
 
 from chatcore.errors import CsrfRejected, Forbidden, NotAuthenticated
 from chatcore.identity.principal import Principal
@@ -78,7 +79,21 @@ def check_same_origin(connection: ASGIConnection[Any, Any, Any, Any], app_config
     raise CsrfRejected("Requests from this origin may not use the session cookie.")
 
 
+async def sign_in_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Guard of the routes that set the session cookie: refuse a foreign ``Origin``.
+
+    Against login CSRF: a page of another site must not sign its visitor into the
+    attacker's account (whose chats and uploads the attacker would then read).
+    """
+    check_same_origin(connection, connection.app.state.settings)
+
+
 def _own_origins(connection: ASGIConnection[Any, Any, Any, Any], app_config: Settings) -> set[str]:
+    # The origin of CHATCORE_PUBLIC_URL (what a browser sees behind a TLS-ending
+    # proxy), and the request's own scheme and Host (the built-in web client, served
+    # by this server, on whatever address it was reached).
     public = urlsplit(app_config.public_url)
     host = connection.headers.get("host", "")
     scheme = connection.url.scheme.replace("ws", "http")

@@ -18,6 +18,7 @@ from litestar.exceptions import (
 from litestar.types import ExceptionHandlersMap
 
 from chatcore.errors import ChatcoreError, InvalidInput, RateLimited
+from http_shell.request_bodies import invalid_body_fields
 
 log = logging.getLogger("chatcore.http")
 
@@ -105,16 +106,16 @@ def _core_error(_: Request[Any, Any, Any], exc: ChatcoreError) -> Response[dict[
 
 
 def _validation_error(
-    _: Request[Any, Any, Any], exc: ValidationException
+    request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
-    errors = [
-        {
-            "field": _field_name(e.get("key"), str(e.get("message", ""))),
-            "message": str(e.get("message", "invalid")),
-        }
-        for e in (exc.extra if isinstance(exc.extra, list) else [])
-        if isinstance(e, dict)
+    reported = [
+        e for e in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(e, dict)
     ]
+    in_body = [e for e in reported if e.get("source") == "body"]
+    errors = [_field_error(e) for e in reported if e not in in_body]
+    if in_body:
+        # msgspec names only the first invalid field of a body; a form needs them all.
+        errors += invalid_body_fields(request) or [_field_error(e) for e in in_body]
     missing = _MISSING_PARAMETER.match(exc.detail)
     if not errors and missing:
         # Litestar names a missing query, header or cookie parameter only in its detail.
@@ -122,12 +123,13 @@ def _validation_error(
     return problem(422, "validation_failed", "The request is not valid.", errors=errors)
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
+        log.info("malformed body on %s %s: %s", request.method, request.url.path, exc.detail)
         return problem(400, "malformed_body", "The request body is not valid JSON.")
     if status >= 500:
-        return _internal_error(_, exc)
+        return _internal_error(request, exc)
     code = _FRAMEWORK_CODES.get(status, "bad_request")
     detail = exc.detail if status != 404 else "No such resource."
     return problem(status, code, detail, headers=exc.headers)
@@ -136,6 +138,11 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal_error", "An unexpected error occurred.")
+
+
+def _field_error(reported: dict[str, Any]) -> dict[str, str]:
+    message = str(reported.get("message", "invalid"))
+    return {"field": _field_name(reported.get("key"), message), "message": message}
 
 
 def _field_name(key: object, message: str) -> str:

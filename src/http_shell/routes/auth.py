@@ -20,7 +20,7 @@ from chatcore.identity.registration import ConfirmEmail, Register
 from chatcore.identity.sessions import CreateAnonymousSession, DeleteSession, Logout
 from chatcore.profile.use_cases import GetProfile
 from chatcore.tenants.model import Tenant
-from http_shell.credentials import cleared_cookie, session_cookie
+from http_shell.credentials import cleared_cookie, session_cookie, sign_in_guard
 from http_shell.schemas_auth import (
     Accepted,
     AnonymousSessionOut,
@@ -73,6 +73,7 @@ async def request_otp_route(
     "/otp/verify",
     status_code=200,
     summary="Sign in with the mailed code",
+    guards=[sign_in_guard],
     request_max_body_size=MAX_AUTH_BODY,
 )
 async def verify_otp_route(
@@ -116,6 +117,7 @@ async def confirm_route(
     "/login",
     status_code=200,
     summary="Sign in with email and password",
+    guards=[sign_in_guard],
     request_max_body_size=MAX_AUTH_BODY,
 )
 async def login_route(
@@ -161,7 +163,7 @@ async def delete_me_route(
     return Response(None, status_code=204, cookies=[cleared_cookie(app_config)])
 
 
-@post("/", status_code=201, summary="Start an anonymous session")
+@post("/", status_code=201, summary="Start an anonymous session", guards=[sign_in_guard])
 async def create_session_route(
     request: Request[Any, Any, Any],
     tenant: CurrentTenant,

@@ -201,6 +201,31 @@ async def test_without_a_valid_credential_the_socket_is_closed_1008(
         assert await closed_with(socket) == 1008
 
 
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [1_000, 30_000])
+async def test_a_deeply_nested_frame_is_an_error_frame_and_the_socket_lives_on(
+    live: LiveServer, depth: int
+) -> None:
+    token = await anonymous(live.client)
+    async with open_socket(live, token=token) as socket:
+        for frame in (
+            nested(depth),
+            f'{{"type": "message", "message": {nested(depth)}}}',
+            f'{{"type": "message", "message": "Hi", "extra": {nested(depth)}}}',
+        ):
+            await socket.send(frame)
+            error = await receive(socket)
+            assert (error["type"], error["code"]) == ("error", "validation_failed")
+        assert types(await ask(socket, "Still there?"))[-1] == "done"
+    async with open_socket(live) as socket:
+        await socket.send(f'{{"type": "auth", "token": {nested(depth)}}}')
+        assert (await receive(socket))["code"] == "not_authenticated"
+        assert await closed_with(socket) == 1008
+
+
 async def test_a_token_in_the_url_does_not_authenticate(live: LiveServer) -> None:
     token = await anonymous(live.client)
     async with connect(

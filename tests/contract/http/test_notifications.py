@@ -110,6 +110,20 @@ async def test_idle_sockets_get_heartbeats_and_pings_get_pongs(
             assert (await next_frame(socket))["code"] == "validation_failed"
 
 
+async def test_a_deeply_nested_frame_is_an_error_frame(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    deep = "[" * 1_000 + "]" * 1_000  # past msgspec's recursion limit, within 4 KiB
+    async with live() as client:
+        token = await token_of(client, smtp, "ada@example.com")
+        async with notifications(str(client.base_url), token) as socket:
+            for frame in (deep, f'{{"type": "ping", "token": {deep}}}'):
+                await socket.send(frame)
+                assert (await next_frame(socket))["code"] == "validation_failed"
+            await socket.send(json.dumps({"type": "ping"}))
+            assert await next_frame(socket) == {"type": "pong"}
+
+
 async def test_the_socket_ends_with_the_session(live: Live, smtp: CapturingSmtpServer) -> None:
     async with live(ws_heartbeat_seconds="0.2") as client:
         token = await token_of(client, smtp, "ada@example.com")
