@@ -66,6 +66,7 @@ from chatcore.documents.model import (
     ExtractionFailed,
     PageText,
     StoredBlob,
+    TextTooLong,
     Vector,
 )
 from chatcore.documents.ports import (
@@ -76,6 +77,7 @@ from chatcore.documents.ports import (
     IngestionScheduler,
     TextExtractor,
 )
+from chatcore.documents.quota import StorageQuotas
 from chatcore.documents.reindex import ReindexDocuments
 from chatcore.documents.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.uploads import Upload, UploadDocument
@@ -99,6 +101,7 @@ from chatcore.errors import (
     OtpInvalid,
     QuotaExceeded,
     RateLimited,
+    StorageQuotaExceeded,
     TenantMismatch,
     TenantNotFound,
     TokenInvalid,
@@ -354,6 +357,8 @@ __all__ = [
     "SessionStarter",
     "SetAvatar",
     "SettleChat",
+    "StorageQuotaExceeded",
+    "StorageQuotas",
     "StoredBlob",
     "Subscription",
     "SystemClock",
@@ -367,6 +372,7 @@ __all__ = [
     "TenantSettings",
     "TextDelta",
     "TextExtractor",
+    "TextTooLong",
     "ThrottleScope",
     "TokenInvalid",
     "TokenIssuer",

@@ -125,6 +125,12 @@ class QuotaExceeded(ChatcoreError):
     code = "quota_exceeded"
 
 
+class StorageQuotaExceeded(ChatcoreError):
+    """The principal's documents would take more room than its storage quota allows."""
+
+    code = "storage_quota_exceeded"
+
+
 class Unavailable(ChatcoreError):
     """A dependency (database, mail server, model provider) cannot be reached."""
 

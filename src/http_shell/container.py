@@ -40,9 +40,10 @@ from chatcore.dialogs.use_cases import (
     RenameDialog,
 )
 from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.ingestion import IngestDocument
+from chatcore.documents.ingestion import IngestDocument, IngestSettings
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, TextExtractor
+from chatcore.documents.quota import MB, StorageQuotas
 from chatcore.documents.reindex import ReindexDocuments
 from chatcore.documents.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.uploads import UploadDocument
@@ -86,6 +87,7 @@ from chatcore.tenants.use_cases import (
 )
 from chatcore.usage.erasure import UsageEraser
 from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat
+from http_shell.client_address import TrustedProxies
 from http_shell.settings import Settings, ensure_secret_key
 
 
@@ -132,6 +134,7 @@ def identity_policy(settings: Settings) -> IdentityPolicy:
         otp_ttl_seconds=settings.otp_ttl_seconds,
         otp_resend_seconds=settings.otp_resend_seconds,
         public_url=settings.public_url,
+        anonymous_sessions_per_hour=settings.anonymous_sessions_per_hour,
     )
 
 
@@ -178,6 +181,14 @@ def make_text_extractors() -> dict[str, TextExtractor]:
 def upload_limit(settings: Settings) -> int:
     """The largest accepted upload, in bytes."""
     return settings.max_upload_mb * 1024 * 1024
+
+
+def make_storage_quotas(settings: Settings) -> StorageQuotas:
+    """The storage quotas of principals whose tenant sets none, in bytes."""
+    return StorageQuotas(
+        user_bytes=settings.storage_quota_mb * MB,
+        anonymous_bytes=settings.anonymous_storage_quota_mb * MB,
+    )
 
 
 def make_profile_policy(settings: Settings) -> ProfilePolicy:
@@ -236,7 +247,10 @@ class Container(containers.DeclarativeContainer):
     register = providers.Singleton(Register, uow, password_hasher, mailer, clock, ids, policy)
     confirm_email = providers.Singleton(ConfirmEmail, uow, clock)
     login = providers.Singleton(Login, uow, password_hasher, session_starter, clock, policy)
-    create_anonymous_session = providers.Singleton(CreateAnonymousSession, uow, session_starter)
+    create_anonymous_session = providers.Singleton(
+        CreateAnonymousSession, uow, session_starter, clock, policy
+    )
+    trusted_proxies = providers.Singleton(TrustedProxies, settings.provided.trusted_proxies)
     resolve_principal = providers.Singleton(ResolvePrincipal, uow, token_issuer, clock, policy)
     logout = providers.Singleton(Logout, uow, erasers)
     delete_session = providers.Singleton(DeleteSession, uow, erasers)
@@ -248,8 +262,18 @@ class Container(containers.DeclarativeContainer):
     event_bus = providers.Singleton(make_event_bus, settings)
     embedder = providers.Singleton(make_embedder, settings)
     text_extractors = providers.Singleton(make_text_extractors)
+    storage_quotas = providers.Singleton(make_storage_quotas, settings)
     ingest_document = providers.Singleton(
-        IngestDocument, uow, document_store, text_extractors, embedder, event_bus, clock, ids
+        IngestDocument,
+        uow,
+        document_store,
+        text_extractors,
+        embedder,
+        event_bus,
+        clock,
+        ids,
+        providers.Singleton(IngestSettings, max_chars=settings.provided.max_document_chars),
+        storage_quotas,
     )
     document_worker = providers.Singleton(DocumentWorker, uow, ingest_document)
     upload_document = providers.Singleton(
@@ -260,6 +284,7 @@ class Container(containers.DeclarativeContainer):
         clock,
         ids,
         providers.Callable(upload_limit, settings),
+        storage_quotas,
     )
     list_documents = providers.Singleton(ListDocuments, uow)
     get_document = providers.Singleton(GetDocument, uow)

@@ -44,6 +44,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "rate_limited": 429,
     "quota_exceeded": 429,
     "file_too_large": 413,
+    "storage_quota_exceeded": 413,
     "unsupported_media_type": 415,
     "unavailable": 503,
 }

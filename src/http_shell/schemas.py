@@ -23,6 +23,7 @@ class TenantSettingsBody(Body):
     monthly_token_quota: int | msgspec.UnsetType | None = msgspec.UNSET
     tenant_monthly_token_cap: int | msgspec.UnsetType | None = msgspec.UNSET
     rate_limit_per_minute: int | msgspec.UnsetType | None = msgspec.UNSET
+    storage_quota_mb: int | msgspec.UnsetType | None = msgspec.UNSET
 
     def given(self) -> dict[str, object]:
         """Only the fields the client sent."""

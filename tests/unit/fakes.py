@@ -142,7 +142,7 @@ class IdentityKit:
         self.register = Register(self.uow, self.hasher, self.mailer, clock, ids, policy)
         self.confirm_email = ConfirmEmail(self.uow, clock)
         self.login = Login(self.uow, self.hasher, self.starter, clock, policy)
-        self.create_anonymous = CreateAnonymousSession(self.uow, self.starter)
+        self.create_anonymous = CreateAnonymousSession(self.uow, self.starter, clock, policy)
         self.resolve = ResolvePrincipal(self.uow, self.issuer, clock, policy)
         self.logout = Logout(self.uow, erasers)
         self.delete_session = DeleteSession(self.uow, erasers)

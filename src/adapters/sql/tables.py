@@ -229,9 +229,19 @@ documents = sa.Table(
     sa.Column("error", sa.String(500), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("text_size", sa.BigInteger, nullable=False, server_default=sa.text("0")),
     sa.CheckConstraint("status IN ('processing', 'ready', 'failed')", name="status"),
     sa.UniqueConstraint("tenant_id", "owner_id", "sha256", name="uq_documents_owner_sha256"),
     sa.Index("ix_documents_owner_created", "tenant_id", "owner_id", "created_at", "id"),
+)
+
+# One row per owner of documents, holding nothing: locking it orders the storage
+# quota checks of the owner's uploads and ingestions (their sum is over documents).
+storage_locks = sa.Table(
+    "storage_locks",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("owner_id", sa.Uuid, primary_key=True),
 )
 
 # Postgres adds a generated ``search_vector`` tsvector column and vector indexes,

@@ -32,6 +32,7 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Fa
     monthly_token_quota: int | None = None
     tenant_monthly_token_cap: int | None = None
     rate_limit_per_minute: int | None = None
+    storage_quota_mb: int | None = None
 
     def validated(self) -> TenantSettings:
         """These settings, if every value is allowed; raises InvalidInput otherwise."""
@@ -39,7 +40,12 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Fa
             raise InvalidInput("settings.system_prompt", f"at most {MAX_SYSTEM_PROMPT} characters")
         if len(set(self.auth_methods)) != len(self.auth_methods):
             raise InvalidInput("settings.auth_methods", "must not repeat a method")
-        for field in ("monthly_token_quota", "tenant_monthly_token_cap", "rate_limit_per_minute"):
+        for field in (
+            "monthly_token_quota",
+            "tenant_monthly_token_cap",
+            "rate_limit_per_minute",
+            "storage_quota_mb",
+        ):
             value = getattr(self, field)
             if value is not None and value < 0:
                 raise InvalidInput(f"settings.{field}", "must not be negative")

@@ -20,6 +20,7 @@ from chatcore.identity.registration import ConfirmEmail, Register
 from chatcore.identity.sessions import CreateAnonymousSession, DeleteSession, Logout
 from chatcore.profile.use_cases import GetProfile
 from chatcore.tenants.model import Tenant
+from http_shell.client_address import TrustedProxies
 from http_shell.credentials import cleared_cookie, session_cookie, sign_in_guard
 from http_shell.schemas_auth import (
     Accepted,
@@ -168,9 +169,12 @@ async def create_session_route(
     request: Request[Any, Any, Any],
     tenant: CurrentTenant,
     create_anonymous_session: NamedDependency[CreateAnonymousSession],
+    trusted_proxies: NamedDependency[TrustedProxies],
     app_config: Config,
 ) -> Response[AnonymousSessionOut]:
-    credential = await create_anonymous_session(tenant, _user_agent(request))
+    peer = request.client.host if request.client is not None else None
+    address = trusted_proxies.client_of(peer, request.headers.getall("x-forwarded-for", []))
+    credential = await create_anonymous_session(tenant, _user_agent(request), address)
     return Response(
         AnonymousSessionOut.of(credential),
         status_code=201,
