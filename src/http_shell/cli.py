@@ -49,6 +49,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level="info",
         access_log=not args.no_access_log,
         proxy_headers=True,
+        # uvicorn's own default believes X-Forwarded-For from any local peer; one
+        # setting says which proxies are believed, here and in the app.
+        forwarded_allow_ips=list(settings.trusted_proxies),
         timeout_graceful_shutdown=10,
     )
     return 0
