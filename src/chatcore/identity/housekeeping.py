@@ -1,5 +1,6 @@
 """Purging what has expired: sessions, sign-in codes, confirmation links, idle
-throttles, and sign-ups nobody confirmed. Nothing else ever removes these rows.
+throttles (per email, and per client address), and sign-ups nobody confirmed.
+Nothing else ever removes these rows.
 
 Each batch is its own short transaction, so a purge never holds SQLite's write lock
 or a Postgres transaction for long, and a purge that stops half-way has still done
@@ -22,8 +23,9 @@ from chatcore.pagination import PageRequest
 from chatcore.tenants.model import TenantId
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-# Longer than every throttle's own window (an hour of mails, a 15-minute login
-# back-off), so forgetting an idle counter lets nothing through sooner.
+# Longer than every throttle's own window (an hour of mails or of guest sessions per
+# address, a 15-minute login back-off), so forgetting an idle counter lets nothing
+# through sooner.
 THROTTLE_RETENTION = timedelta(days=1)
 SIGN_UP_RETENTION = timedelta(days=7)
 BATCH = 500
