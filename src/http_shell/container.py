@@ -70,6 +70,7 @@ from chatcore.identity.sessions import (
     SessionStarter,
 )
 from chatcore.kernel import RandomIdFactory, SystemClock
+from chatcore.pagination import CursorCodec
 from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import ProfilePolicy
@@ -135,10 +136,16 @@ def identity_policy(settings: Settings) -> IdentityPolicy:
     )
 
 
-def derive_otp_key(settings: Settings) -> bytes:
-    """The key one-time codes are hashed with, derived from the secret key so that
-    the two are never the same bytes."""
-    return hmac.new(settings.secret_key.encode(), b"chatcore otp codes", hashlib.sha256).digest()
+def derive_key(settings: Settings, purpose: str) -> bytes:
+    """The key for one purpose (``otp codes``, ``page cursors``), derived from the
+    secret key so that no two purposes, nor the secret itself, share bytes."""
+    message = f"chatcore {purpose}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).digest()
+
+
+def make_cursor_codec(settings: Settings) -> CursorCodec:
+    """Page cursors signed with their own key: only this server's cursors are taken back."""
+    return CursorCodec(derive_key(settings, "page cursors"))
 
 
 def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
@@ -215,13 +222,14 @@ class Container(containers.DeclarativeContainer):
     tenant_directory = providers.Singleton(TenantDirectory, find_tenant, clock)
 
     check_database = providers.Singleton(CheckDatabase, database_probe)
+    cursor_codec = providers.Singleton(make_cursor_codec, settings)
 
     # Identity
     policy = providers.Singleton(identity_policy, settings)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     token_issuer = providers.Singleton(JwtTokenIssuer, settings.provided.secret_key)
     mailer = providers.Singleton(make_mailer, settings)
-    otp_key = providers.Singleton(derive_otp_key, settings)
+    otp_key = providers.Singleton(derive_key, settings, "otp codes")
     avatar_store = providers.Singleton(make_avatar_store, settings)
     document_store = providers.Singleton(make_document_store, settings)
     erasers = providers.List(

@@ -49,8 +49,8 @@ async def test_dialogs_are_listed_newest_first_a_page_at_a_time_and_only_the_own
         kit.clock.advance(1)
     await kit.create(bob, "Not Alice's")
     first = await kit.list(alice, PageRequest(limit=2))
-    second = await kit.list(alice, PageRequest.parse(2, first.next_cursor))
-    third = await kit.list(alice, PageRequest.parse(2, second.next_cursor))
+    second = await kit.list(alice, PageRequest(limit=2, after=first.next_after))
+    third = await kit.list(alice, PageRequest(limit=2, after=second.next_after))
     assert [d.title for d in first.items + second.items + third.items] == [
         "Dialog 4",
         "Dialog 3",
@@ -58,7 +58,7 @@ async def test_dialogs_are_listed_newest_first_a_page_at_a_time_and_only_the_own
         "Dialog 1",
         "Dialog 0",
     ]
-    assert third.next_cursor is None
+    assert third.next_after is None
 
 
 async def test_renaming_changes_the_title_and_never_moves_updated_at_back() -> None:

@@ -145,6 +145,6 @@ class PurgeExpired:
             async with self._uow(read_only=True) as uow:
                 result = await uow.tenants.list(page)
             tenant_ids.extend(tenant.id for tenant in result.items)
-            if result.next_cursor is None:
+            if result.next_after is None:
                 return tenant_ids
-            page = PageRequest.parse(_TENANT_PAGE, result.next_cursor)
+            page = PageRequest(limit=_TENANT_PAGE, after=result.next_after)

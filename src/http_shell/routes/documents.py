@@ -31,7 +31,7 @@ from chatcore.documents.use_cases import (
     ListDocuments,
 )
 from chatcore.identity.principal import Principal
-from chatcore.pagination import PageRequest
+from chatcore.pagination import CursorCodec
 from http_shell.schemas_documents import (
     DocumentOut,
     DocumentPage,
@@ -85,11 +85,14 @@ async def upload_document_route(
 async def list_documents_route(
     principal: Me,
     list_documents: NamedDependency[ListDocuments],
+    cursor_codec: NamedDependency[CursorCodec],
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: Annotated[str | None, Parameter()] = None,
 ) -> DocumentPage:
-    page = await list_documents(principal, PageRequest.parse(limit, cursor))
-    return DocumentPage([DocumentOut.of(d) for d in page.items], page.next_cursor)
+    page = await list_documents(principal, cursor_codec.page_request(limit, cursor))
+    return DocumentPage(
+        [DocumentOut.of(d) for d in page.items], cursor_codec.encode(page.next_after)
+    )
 
 
 @get("/{document_id:uuid}", summary="A document and its processing status")

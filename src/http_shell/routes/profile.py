@@ -12,7 +12,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
 from chatcore.identity.principal import Principal
-from chatcore.pagination import PageRequest
+from chatcore.pagination import CursorCodec
 from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.model import MAX_AVATAR_BYTES, SavedItemId
 from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
@@ -84,12 +84,13 @@ async def avatar_file_route(
 async def list_saved_route(
     principal: Me,
     list_saved_items: NamedDependency[ListSavedItems],
+    cursor_codec: NamedDependency[CursorCodec],
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: FromQuery[str | None] = None,
 ) -> SavedItemPage:
-    page = await list_saved_items(principal, PageRequest.parse(limit, cursor))
+    page = await list_saved_items(principal, cursor_codec.page_request(limit, cursor))
     return SavedItemPage(
-        items=[SavedItemOut.of(i) for i in page.items], next_cursor=page.next_cursor
+        [SavedItemOut.of(i) for i in page.items], cursor_codec.encode(page.next_after)
     )
 
 
