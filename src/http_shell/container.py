@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,6 +42,7 @@ from chatcore.dialogs.use_cases import (
 )
 from chatcore.documents.erasure import DocumentEraser
 from chatcore.documents.ingestion import IngestDocument
+from chatcore.documents.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, TextExtractor
 from chatcore.documents.reindex import ReindexDocuments
@@ -88,6 +90,8 @@ from chatcore.tenants.use_cases import (
 from chatcore.usage.erasure import UsageEraser
 from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat
 from http_shell.settings import Settings, ensure_secret_key
+
+log = logging.getLogger("chatcore.housekeeping")
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -250,7 +254,12 @@ class Container(containers.DeclarativeContainer):
     delete_session = providers.Singleton(DeleteSession, uow, erasers)
     delete_account = providers.Singleton(DeleteAccount, uow, erasers)
     get_account = providers.Singleton(GetAccount, uow)
-    purge_expired = providers.Singleton(PurgeExpired, uow, clock, erasers)
+    remove_unfinished_writes = providers.Singleton(
+        RemoveUnfinishedWrites, providers.List(avatar_store, document_store), clock
+    )
+    purge_expired = providers.Singleton(
+        PurgeExpired, uow, clock, erasers, remove_unfinished_writes=remove_unfinished_writes
+    )
 
     # Documents and search (their ingestion tells its owner through the event bus)
     event_bus = providers.Singleton(make_event_bus, settings)
@@ -323,12 +332,14 @@ def build_container(settings: Settings) -> Container:
 
 
 async def start(container: Container, *, run_migrations: bool | None = None) -> None:
-    """Prepare storage: migrate when asked (default: the setting) and make sure the
-    default tenant exists."""
+    """Prepare storage: migrate when asked (default: the setting), make sure the
+    default tenant exists, and sweep up what a crash left of uploads."""
     settings: Settings = container.settings()
     if run_migrations if run_migrations is not None else settings.auto_migrate:
         await migrate(container.engine())
     await container.ensure_tenant()(settings.default_tenant, "Default")
+    if removed := await container.remove_unfinished_writes()():
+        log.info("removed %d leftover(s) of uploads cut short by a crash", removed)
     await container.document_worker().resume()
 
 

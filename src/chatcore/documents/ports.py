@@ -153,6 +153,15 @@ class BlobStore(Protocol):
         ...
 
 
+class UnfinishedWrites(Protocol):
+    """A blob store whose writes, cut short by a crash, leave something behind."""
+
+    async def remove_unfinished(self, idle_since: datetime) -> int:
+        """Remove what writes cut short left, untouched since ``idle_since``; returns
+        how many."""
+        ...
+
+
 class TextExtractor(Protocol):
     """Reads the text of one kind of file."""
 
