@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import (
     ClientException,
     HTTPException,
+    InternalServerException,
     SerializationException,
     ValidationException,
 )
@@ -122,12 +123,15 @@ def _validation_error(
     return problem(422, "validation_failed", "The request is not valid.", errors=errors)
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
         return problem(400, "malformed_body", "The request body is not valid JSON.")
+    if isinstance(exc, InternalServerException) and exc.detail == _CLIENT_HUNG_UP:
+        log.info("client hung up during %s %s", request.method, request.url.path)
+        return problem(400, "bad_request", "The request body ended early.")
     if status >= 500:
-        return _internal_error(_, exc)
+        return _internal_error(request, exc)
     code = _FRAMEWORK_CODES.get(status, "bad_request")
     detail = exc.detail if status != 404 else "No such resource."
     return problem(status, code, detail, headers=exc.headers)
@@ -148,6 +152,9 @@ def _field_name(key: object, message: str) -> str:
     return path
 
 
+# How Litestar reports a client that hung up before its request body ended: a server
+# error in name only, and nobody is left to read the answer.
+_CLIENT_HUNG_UP = "client disconnected prematurely"
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
 _MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
