@@ -27,7 +27,10 @@ async def test_a_dialog_is_created_with_its_title_or_a_default_one() -> None:
     assert (detail.dialog, detail.messages) == (named, [])
 
 
-@pytest.mark.parametrize("title", ["", "   ", "x" * 201, "tab\there"])
+@pytest.mark.parametrize(
+    "title",
+    ["", "   ", "x" * 201, "tab\there", "invoice\u202egpj.exe", "zero\u200bwidth", "a\u2028b"],
+)
 async def test_a_bad_title_is_refused(title: str) -> None:
     kit = DialogKit()
     alice = principal_of(await kit.add_tenant())
@@ -129,6 +132,7 @@ async def test_the_eraser_deletes_only_the_owners_dialogs_and_messages_in_the_te
             "Why is the sky blue, and why are sunsets red, orange and…",
         ),
         ("\x01\x02", "New dialog"),
+        ("invoice\u202egpj.exe and\u200b more\u00a0words", "invoicegpj.exe and more words"),
     ],
 )
 def test_titles_from_a_first_message(message: str, title: str) -> None:
