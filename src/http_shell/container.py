@@ -44,7 +44,7 @@ from chatcore.documents.erasure import DocumentEraser
 from chatcore.documents.ingestion import IngestDocument
 from chatcore.documents.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
-from chatcore.documents.ports import Embedder, TextExtractor
+from chatcore.documents.ports import Embedder, TextExtractor, UnfinishedWrites
 from chatcore.documents.reindex import ReindexDocuments
 from chatcore.documents.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.uploads import UploadDocument
@@ -171,6 +171,12 @@ def make_document_store(settings: Settings) -> LocalFileBlobStore:
     return LocalFileBlobStore(Path(settings.storage_dir) / "documents")
 
 
+def stores_with_unfinished_writes(*stores: object) -> list[UnfinishedWrites]:
+    """The blob stores whose interrupted writes leave files to sweep; one of your own
+    (``container.document_store.override(...)``) need not be one."""
+    return [store for store in stores if isinstance(store, UnfinishedWrites)]
+
+
 def make_embedder(settings: Settings) -> Embedder:
     """The configured embedder; the offline one by default."""
     if settings.embedder == "openai":
@@ -255,7 +261,9 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Singleton(DeleteAccount, uow, erasers)
     get_account = providers.Singleton(GetAccount, uow)
     remove_unfinished_writes = providers.Singleton(
-        RemoveUnfinishedWrites, providers.List(avatar_store, document_store), clock
+        RemoveUnfinishedWrites,
+        providers.Callable(stores_with_unfinished_writes, avatar_store, document_store),
+        clock,
     )
     purge_expired = providers.Singleton(
         PurgeExpired, uow, clock, erasers, remove_unfinished_writes=remove_unfinished_writes
