@@ -160,7 +160,7 @@ from chatcore.identity.sessions import (
     SessionStarter,
 )
 from chatcore.kernel import Clock, IdFactory, RandomIdFactory, SystemClock
-from chatcore.pagination import Page, PageRequest, Position, page_of
+from chatcore.pagination import CursorCodec, Page, PageRequest, Position, page_of
 from chatcore.profile.avatars import AvatarFile, GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import (
@@ -235,6 +235,7 @@ __all__ = [
     "CreateTenant",
     "Credential",
     "CsrfRejected",
+    "CursorCodec",
     "DatabaseProbe",
     "DatabaseStatus",
     "DeleteAccount",

@@ -110,9 +110,9 @@ def _tenant_list(_: argparse.Namespace, settings: Settings) -> int:
                 result = await container.list_tenants()(page)
                 for tenant in result.items:
                     print(f"{tenant.id}  {tenant.slug:<24} {tenant.name}")
-                if result.next_cursor is None:
+                if result.next_after is None:
                     return
-                page = PageRequest.parse(200, result.next_cursor)
+                page = PageRequest(limit=200, after=result.next_after)
 
     asyncio.run(show())
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,8 +42,9 @@ from chatcore.dialogs.use_cases import (
 )
 from chatcore.documents.erasure import DocumentEraser
 from chatcore.documents.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
-from chatcore.documents.ports import Embedder, TextExtractor
+from chatcore.documents.ports import Embedder, TextExtractor, UnfinishedWrites
 from chatcore.documents.quota import MB, StorageQuotas
 from chatcore.documents.reindex import ReindexDocuments
 from chatcore.documents.search import DocumentRetriever, SearchDocuments
@@ -71,6 +73,7 @@ from chatcore.identity.sessions import (
     SessionStarter,
 )
 from chatcore.kernel import RandomIdFactory, SystemClock
+from chatcore.pagination import CursorCodec
 from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import ProfilePolicy
@@ -89,6 +92,8 @@ from chatcore.usage.erasure import UsageEraser
 from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat
 from http_shell.client_address import TrustedProxies
 from http_shell.settings import Settings, ensure_secret_key
+
+log = logging.getLogger("chatcore.housekeeping")
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -138,10 +143,16 @@ def identity_policy(settings: Settings) -> IdentityPolicy:
     )
 
 
-def derive_otp_key(settings: Settings) -> bytes:
-    """The key one-time codes are hashed with, derived from the secret key so that
-    the two are never the same bytes."""
-    return hmac.new(settings.secret_key.encode(), b"chatcore otp codes", hashlib.sha256).digest()
+def derive_key(settings: Settings, purpose: str) -> bytes:
+    """The key for one purpose (``otp codes``, ``page cursors``), derived from the
+    secret key so that no two purposes, nor the secret itself, share bytes."""
+    message = f"chatcore {purpose}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).digest()
+
+
+def make_cursor_codec(settings: Settings) -> CursorCodec:
+    """Page cursors signed with their own key: only this server's cursors are taken back."""
+    return CursorCodec(derive_key(settings, "page cursors"))
 
 
 def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
@@ -161,6 +172,12 @@ def make_avatar_store(settings: Settings) -> LocalFileBlobStore:
 def make_document_store(settings: Settings) -> LocalFileBlobStore:
     """Uploaded documents' files, apart from avatars."""
     return LocalFileBlobStore(Path(settings.storage_dir) / "documents")
+
+
+def stores_with_unfinished_writes(*stores: object) -> list[UnfinishedWrites]:
+    """The blob stores whose interrupted writes leave files to sweep; one of your own
+    (``container.document_store.override(...)``) need not be one."""
+    return [store for store in stores if isinstance(store, UnfinishedWrites)]
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -226,13 +243,14 @@ class Container(containers.DeclarativeContainer):
     tenant_directory = providers.Singleton(TenantDirectory, find_tenant, clock)
 
     check_database = providers.Singleton(CheckDatabase, database_probe)
+    cursor_codec = providers.Singleton(make_cursor_codec, settings)
 
     # Identity
     policy = providers.Singleton(identity_policy, settings)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     token_issuer = providers.Singleton(JwtTokenIssuer, settings.provided.secret_key)
     mailer = providers.Singleton(make_mailer, settings)
-    otp_key = providers.Singleton(derive_otp_key, settings)
+    otp_key = providers.Singleton(derive_key, settings, "otp codes")
     avatar_store = providers.Singleton(make_avatar_store, settings)
     document_store = providers.Singleton(make_document_store, settings)
     erasers = providers.List(
@@ -256,7 +274,14 @@ class Container(containers.DeclarativeContainer):
     delete_session = providers.Singleton(DeleteSession, uow, erasers)
     delete_account = providers.Singleton(DeleteAccount, uow, erasers)
     get_account = providers.Singleton(GetAccount, uow)
-    purge_expired = providers.Singleton(PurgeExpired, uow, clock, erasers)
+    remove_unfinished_writes = providers.Singleton(
+        RemoveUnfinishedWrites,
+        providers.Callable(stores_with_unfinished_writes, avatar_store, document_store),
+        clock,
+    )
+    purge_expired = providers.Singleton(
+        PurgeExpired, uow, clock, erasers, remove_unfinished_writes=remove_unfinished_writes
+    )
 
     # Documents and search (their ingestion tells its owner through the event bus)
     event_bus = providers.Singleton(make_event_bus, settings)
@@ -340,12 +365,14 @@ def build_container(settings: Settings) -> Container:
 
 
 async def start(container: Container, *, run_migrations: bool | None = None) -> None:
-    """Prepare storage: migrate when asked (default: the setting) and make sure the
-    default tenant exists."""
+    """Prepare storage: migrate when asked (default: the setting), make sure the
+    default tenant exists, and sweep up what a crash left of uploads."""
     settings: Settings = container.settings()
     if run_migrations if run_migrations is not None else settings.auto_migrate:
         await migrate(container.engine())
     await container.ensure_tenant()(settings.default_tenant, "Default")
+    if removed := await container.remove_unfinished_writes()():
+        log.info("removed %d leftover(s) of uploads cut short by a crash", removed)
     await container.document_worker().resume()
 
 

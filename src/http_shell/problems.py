@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import (
     ClientException,
     HTTPException,
+    InternalServerException,
     SerializationException,
     ValidationException,
 )
@@ -129,6 +130,9 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
         log.info("malformed body on %s %s: %s", request.method, request.url.path, exc.detail)
         return problem(400, "malformed_body", "The request body is not valid JSON.")
+    if isinstance(exc, InternalServerException) and exc.detail == _CLIENT_HUNG_UP:
+        log.info("client hung up during %s %s", request.method, request.url.path)
+        return problem(400, "bad_request", "The request body ended early.")
     if status >= 500:
         return _internal_error(request, exc)
     code = _FRAMEWORK_CODES.get(status, "bad_request")
@@ -156,6 +160,9 @@ def _field_name(key: object, message: str) -> str:
     return path
 
 
+# How Litestar reports a client that hung up before its request body ended: a server
+# error in name only, and nobody is left to read the answer.
+_CLIENT_HUNG_UP = "client disconnected prematurely"
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
 _MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 

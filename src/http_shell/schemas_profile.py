@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar.datastructures import UploadFile
 
 from chatcore.profile.model import ProfileChanges, ProfileView, SavedItem
 from http_shell.schemas import Body
@@ -54,12 +53,6 @@ class AvatarOut(msgspec.Struct):
     """``POST /v1/profile/avatar``."""
 
     avatar_url: str
-
-
-class AvatarUpload(msgspec.Struct):
-    """The multipart form of ``POST /v1/profile/avatar``: one ``file`` field."""
-
-    file: UploadFile
 
 
 class SaveItemBody(Body):

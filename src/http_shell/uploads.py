@@ -1,4 +1,5 @@
-"""One file field of a ``multipart/form-data`` body, read as it arrives.
+"""One file field of a ``multipart/form-data`` body, read as it arrives, and how
+OpenAPI shows such a body.
 
 The body is never buffered whole: the parser is fed piece by piece and the file's
 bytes are handed on as soon as they are parsed, so the use case can enforce the
@@ -9,9 +10,18 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -72,6 +82,22 @@ class _FileField:
     def _part_end(self) -> None:
         if self._inside:
             self._inside, self.done = False, True
+
+
+@dataclass
+class FileUploadOperation(Operation):
+    """An upload route's body as OpenAPI should show it (it is read as a stream, so
+    Litestar cannot infer it): a multipart form with a binary ``file``."""
+
+    def __post_init__(self) -> None:
+        form = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["file"],
+            properties={"file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)},
+        )
+        self.request_body = RequestBody(
+            content={"multipart/form-data": OpenAPIMediaType(schema=form)}, required=True
+        )
 
 
 async def multipart_file(

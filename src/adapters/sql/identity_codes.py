@@ -119,6 +119,14 @@ class SqlEmailConfirmationRepository:
             expires_at=row.expires_at,
         )
 
+    async def delete(self, tenant_id: TenantId, token_hash: str) -> None:
+        await self._db.execute(
+            email_confirmations.delete().where(
+                email_confirmations.c.tenant_id == tenant_id,
+                email_confirmations.c.token_hash == token_hash,
+            )
+        )
+
     async def delete_of_user(self, tenant_id: TenantId, user_id: UserId) -> None:
         await self._db.execute(
             email_confirmations.delete().where(

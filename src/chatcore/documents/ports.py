@@ -11,7 +11,7 @@ import builtins
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from chatcore.documents.model import (
     Chunk,
@@ -157,6 +157,17 @@ class BlobStore(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the file, if it is there."""
+        ...
+
+
+@runtime_checkable
+class UnfinishedWrites(Protocol):
+    """A blob store whose writes, cut short by a crash, leave something behind (a
+    store need not be one: the sweep passes over those that are not)."""
+
+    async def remove_unfinished(self, idle_since: datetime) -> int:
+        """Remove what writes cut short left, untouched since ``idle_since``; returns
+        how many."""
         ...
 
 

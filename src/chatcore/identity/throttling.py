@@ -56,6 +56,14 @@ def login_wait(throttle: AuthThrottle, now: datetime, policy: IdentityPolicy) ->
     return max(0, math.ceil((throttle.last_at + timedelta(seconds=delay) - now).total_seconds()))
 
 
+class CountedMail(msgspec.Struct, frozen=True):
+    """A mail counted before it goes out: its counter before and after, so that a
+    mail never handed over can be given back."""
+
+    before: AuthThrottle
+    after: AuthThrottle
+
+
 async def admit_mail(
     uow: UnitOfWork,
     tenant_id: TenantId,
@@ -63,13 +71,22 @@ async def admit_mail(
     email: str,
     now: datetime,
     policy: IdentityPolicy,
-) -> None:
+) -> CountedMail:
     """Count one mail to ``email``; raises RateLimited when it must not go out."""
     throttle = await _locked(uow, tenant_id, scope, email, now)
     wait = mail_wait(throttle, now, policy)
     if wait > 0:
         raise RateLimited(wait)
-    await uow.auth_throttles.update(tenant_id, after_mail(throttle, now))
+    counted = CountedMail(before=throttle, after=after_mail(throttle, now))
+    await uow.auth_throttles.update(tenant_id, counted.after)
+    return counted
+
+
+async def uncount_mail(uow: UnitOfWork, tenant_id: TenantId, mail: CountedMail) -> None:
+    """Give back a mail the mailer never handed over, unless its counter moved on since."""
+    scope, subject = mail.after.scope, mail.after.subject
+    if await uow.auth_throttles.get_for_update(tenant_id, scope, subject) == mail.after:
+        await uow.auth_throttles.update(tenant_id, mail.before)
 
 
 async def admit_login(

@@ -15,7 +15,7 @@ TenantId = NewType("TenantId", uuid.UUID)
 AuthMethod = Literal["otp", "password", "anonymous"]
 ALL_AUTH_METHODS: tuple[AuthMethod, ...] = ("otp", "password", "anonymous")
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # A slug is also the first segment of the tenant's web pages (/{slug}/chat), so it
 # cannot be one of the paths the API and the page assets already own.
 RESERVED_SLUGS = frozenset({"v1", "health", "schema", "assets"})
@@ -56,9 +56,14 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Fa
         return method in self.auth_methods
 
 
+def is_slug(text: str) -> bool:
+    """Whether ``text`` has the shape of a slug (whether or not a tenant has it)."""
+    return _SLUG.fullmatch(text) is not None
+
+
 def validate_slug(slug: str) -> str:
     """A lowercase, URL-safe slug of 1-63 characters; raises InvalidInput otherwise."""
-    if not _SLUG.match(slug):
+    if not is_slug(slug):
         raise InvalidInput(
             "slug", "1-63 lowercase letters, digits or hyphens, not starting or ending with '-'"
         )

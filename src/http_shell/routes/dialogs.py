@@ -18,7 +18,6 @@ from chatcore.dialogs.use_cases import (
     RenameDialog,
 )
 from chatcore.identity.principal import Principal
-from chatcore.pagination import PageRequest
 from http_shell.dependencies import AppContainer
 from http_shell.schemas_dialogs import (
     CreateDialogBody,
@@ -47,8 +46,9 @@ async def list_dialogs_route(
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: FromQuery[str | None] = None,
 ) -> DialogPage:
-    page = await container.list_dialogs()(principal, PageRequest.parse(limit, cursor))
-    return DialogPage(items=[DialogOut.of(d) for d in page.items], next_cursor=page.next_cursor)
+    cursors = container.cursor_codec()
+    page = await container.list_dialogs()(principal, cursors.page_request(limit, cursor))
+    return DialogPage([DialogOut.of(d) for d in page.items], cursors.encode(page.next_after))
 
 
 @get("/{dialog_id:uuid}", summary="A dialog with its messages")

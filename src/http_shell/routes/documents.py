@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIType,
-    Operation,
-    RequestBody,
-    Schema,
-)
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
@@ -31,7 +22,7 @@ from chatcore.documents.use_cases import (
     ListDocuments,
 )
 from chatcore.identity.principal import Principal
-from chatcore.pagination import PageRequest
+from chatcore.pagination import CursorCodec
 from http_shell.schemas_documents import (
     DocumentOut,
     DocumentPage,
@@ -40,25 +31,9 @@ from http_shell.schemas_documents import (
     SearchOut,
 )
 from http_shell.settings import Settings
-from http_shell.uploads import multipart_file
+from http_shell.uploads import FileUploadOperation, multipart_file
 
 Me = NamedDependency[Principal]
-
-
-@dataclass
-class _UploadOperation(Operation):
-    """The upload's body as OpenAPI should show it (it is read as a stream, so
-    Litestar cannot infer it): a multipart form with a binary ``file``."""
-
-    def __post_init__(self) -> None:
-        form = Schema(
-            type=OpenAPIType.OBJECT,
-            required=["file"],
-            properties={"file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)},
-        )
-        self.request_body = RequestBody(
-            content={"multipart/form-data": OpenAPIMediaType(schema=form)}, required=True
-        )
 
 
 @post(
@@ -67,7 +42,7 @@ class _UploadOperation(Operation):
     description="202 while it is processed, 200 when the caller had uploaded these bytes.",
     # The body is streamed and limited by the upload itself, not buffered by Litestar.
     request_max_body_size=None,
-    operation_class=_UploadOperation,
+    operation_class=FileUploadOperation,
 )
 async def upload_document_route(
     request: Request[Any, Any, Any],
@@ -85,11 +60,14 @@ async def upload_document_route(
 async def list_documents_route(
     principal: Me,
     list_documents: NamedDependency[ListDocuments],
+    cursor_codec: NamedDependency[CursorCodec],
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: Annotated[str | None, Parameter()] = None,
 ) -> DocumentPage:
-    page = await list_documents(principal, PageRequest.parse(limit, cursor))
-    return DocumentPage([DocumentOut.of(d) for d in page.items], page.next_cursor)
+    page = await list_documents(principal, cursor_codec.page_request(limit, cursor))
+    return DocumentPage(
+        [DocumentOut.of(d) for d in page.items], cursor_codec.encode(page.next_after)
+    )
 
 
 @get("/{document_id:uuid}", summary="A document and its processing status")

@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Response, Router, delete, get, patch, post
+from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
 from chatcore.identity.principal import Principal
-from chatcore.pagination import PageRequest
+from chatcore.pagination import CursorCodec
 from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.model import MAX_AVATAR_BYTES, SavedItemId
 from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
 from chatcore.profile.use_cases import GetProfile, UpdateProfile
 from http_shell.schemas_profile import (
     AvatarOut,
-    AvatarUpload,
     ProfileOut,
     ProfilePatchBody,
     SavedItemOut,
     SavedItemPage,
     SaveItemBody,
 )
+from http_shell.uploads import FileUploadOperation, multipart_file
 
 Me = NamedDependency[Principal]
-# Room for the multipart framing around a file at the limit, so that the core, not
-# the framework, tells a too-large file apart (413 ``file_too_large``).
-MAX_AVATAR_BODY = MAX_AVATAR_BYTES + 64 * 1024
 AVATAR_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     # The name changes with the picture, so a copy never goes stale.
@@ -56,15 +52,17 @@ async def update_profile_route(
 @post(
     "/profile/avatar",
     status_code=200,
-    summary="Upload a new avatar (PNG, JPEG, WebP or GIF)",
-    request_max_body_size=MAX_AVATAR_BODY,
+    summary="Upload a new avatar (PNG, JPEG, WebP or GIF; multipart field 'file')",
+    # Read and limited as documents are, so both answer alike (413 file_too_large, 415).
+    request_max_body_size=None,
+    operation_class=FileUploadOperation,
 )
 async def set_avatar_route(
-    data: Annotated[AvatarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-    principal: Me,
-    set_avatar: NamedDependency[SetAvatar],
+    request: Request[Any, Any, Any], principal: Me, set_avatar: NamedDependency[SetAvatar]
 ) -> AvatarOut:
-    return AvatarOut(avatar_url=await set_avatar(principal, await data.file.read()))
+    _, content = await multipart_file(request, "file", MAX_AVATAR_BYTES)
+    data = b"".join([piece async for piece in content])
+    return AvatarOut(avatar_url=await set_avatar(principal, data))
 
 
 @delete("/profile/avatar", status_code=204, summary="Remove the avatar")
@@ -84,12 +82,13 @@ async def avatar_file_route(
 async def list_saved_route(
     principal: Me,
     list_saved_items: NamedDependency[ListSavedItems],
+    cursor_codec: NamedDependency[CursorCodec],
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: FromQuery[str | None] = None,
 ) -> SavedItemPage:
-    page = await list_saved_items(principal, PageRequest.parse(limit, cursor))
+    page = await list_saved_items(principal, cursor_codec.page_request(limit, cursor))
     return SavedItemPage(
-        items=[SavedItemOut.of(i) for i in page.items], next_cursor=page.next_cursor
+        [SavedItemOut.of(i) for i in page.items], cursor_codec.encode(page.next_after)
     )
 
 

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
-from chatcore.pagination import PageRequest
+from chatcore.pagination import CursorCodec
 from chatcore.tenants.directory import TenantDirectory
 from chatcore.tenants.model import TenantId, TenantSettings
 from chatcore.tenants.use_cases import CreateTenant, FindTenant, ListTenants, UpdateTenant
@@ -36,11 +36,12 @@ async def create_tenant_route(
 @get("/", summary="List tenants (admin)")
 async def list_tenants_route(
     list_tenants: NamedDependency[ListTenants],
+    cursor_codec: NamedDependency[CursorCodec],
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: FromQuery[str | None] = None,
 ) -> TenantPage:
-    page = await list_tenants(PageRequest.parse(limit, cursor))
-    return TenantPage(items=[TenantOut.of(t) for t in page.items], next_cursor=page.next_cursor)
+    page = await list_tenants(cursor_codec.page_request(limit, cursor))
+    return TenantPage([TenantOut.of(t) for t in page.items], cursor_codec.encode(page.next_after))
 
 
 @get("/{tenant_id:uuid}", summary="One tenant (admin)")

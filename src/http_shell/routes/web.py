@@ -9,17 +9,19 @@ unknown slug with a plain 404 page instead of a page that cannot work.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import anyio
 from litestar import Response, Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
+from litestar.file_system import BaseLocalFileSystem
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.response.base import ASGIResponse
 from litestar.static_files import create_static_files_router
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, FileInfo, PathType
 
 from chatcore.errors import TenantNotFound
 from chatcore.tenants.directory import TenantDirectory
@@ -96,6 +98,21 @@ def _not_found() -> Response[bytes | str]:
     return Response(_NOT_FOUND_PAGE, status_code=404, media_type=MediaType.HTML)
 
 
+class ShippedFiles(BaseLocalFileSystem):
+    """The client's files as shipped, and nothing else: a path naming none of them is
+    not found before the OS sees it, however odd its bytes (NUL, too long, a file
+    taken for a folder), instead of an OS error that would be a 500."""
+
+    def __init__(self, directory: Path) -> None:
+        self._paths = frozenset(str(path) for path in directory.resolve().rglob("*"))
+
+    async def info(self, path: PathType, **kwargs: Any) -> FileInfo:
+        """The file's details; raises FileNotFoundError for any path not shipped."""
+        if str(path) not in self._paths:
+            raise FileNotFoundError(path)
+        return await super().info(path, **kwargs)
+
+
 def _secured(response: Response[object] | ASGIResponse) -> Response[object] | ASGIResponse:
     # A hook rather than the router's response_headers, which the static-file
     # responses (already ASGI responses) would not get.
@@ -117,6 +134,7 @@ ROUTES: list[ControllerRouterHandler] = [
             create_static_files_router(
                 path="/assets",
                 directories=[ASSETS_DIR],
+                file_system=ShippedFiles(ASSETS_DIR),
                 cache_control=CacheControlHeader(no_cache=True),
             ),
         ],
