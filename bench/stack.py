@@ -27,7 +27,7 @@ _REFERENCE_APPS = {
     LITESTAR: "bench.reference.plain_litestar:app",
 }
 _NOWHERE = f"http://{HOST}:9/v1"  # the discard port: for stacks that never chat
-UNLIMITED = str(10**12)  # the benchmark measures serving, not the quota or rate limit
+UNLIMITED = str(10**12)  # the benchmark measures serving, not quotas or rate limits
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,8 @@ def chatcore_env(bench: Bench, database: Database, model_url: str) -> dict[str, 
         OPENAI_API_KEY="bench",
         CHATCORE_RATE_LIMIT_PER_MINUTE=UNLIMITED,
         CHATCORE_MONTHLY_TOKEN_QUOTA=UNLIMITED,
+        CHATCORE_ANONYMOUS_SESSIONS_PER_HOUR=UNLIMITED,
+        CHATCORE_ANONYMOUS_STORAGE_QUOTA_MB=UNLIMITED,
         CHATCORE_DATA_DIR=str(bench.work / "data"),
         CHATCORE_STORAGE_DIR=str(bench.work / "files"),
     )

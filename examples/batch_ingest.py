@@ -59,12 +59,13 @@ async def ingest(files: list[Path]) -> int:
         # Ingestion runs in the background; wait for all of it, then read the results.
         await system.document_worker().idle()
         documents: list[Document] = []
-        cursor: str | None = None
+        request = PageRequest(limit=100)
         while True:
-            page = await system.list_documents()(principal, PageRequest.parse(100, cursor))
+            page = await system.list_documents()(principal, request)
             documents += page.items
-            if (cursor := page.next_cursor) is None:
+            if page.next_after is None:
                 break
+            request = PageRequest(limit=100, after=page.next_after)
 
     for document in sorted(documents, key=lambda d: d.filename):
         detail = f"{document.pages} pages, {document.chunks} chunks"

@@ -66,6 +66,7 @@ from chatcore.documents.model import (
     ExtractionFailed,
     PageText,
     StoredBlob,
+    TextTooLong,
     Vector,
 )
 from chatcore.documents.ports import (
@@ -76,6 +77,7 @@ from chatcore.documents.ports import (
     IngestionScheduler,
     TextExtractor,
 )
+from chatcore.documents.quota import StorageQuotas
 from chatcore.documents.reindex import ReindexDocuments
 from chatcore.documents.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.uploads import Upload, UploadDocument
@@ -99,6 +101,7 @@ from chatcore.errors import (
     OtpInvalid,
     QuotaExceeded,
     RateLimited,
+    StorageQuotaExceeded,
     TenantMismatch,
     TenantNotFound,
     TokenInvalid,
@@ -157,7 +160,7 @@ from chatcore.identity.sessions import (
     SessionStarter,
 )
 from chatcore.kernel import Clock, IdFactory, RandomIdFactory, SystemClock
-from chatcore.pagination import Page, PageRequest, Position, page_of
+from chatcore.pagination import CursorCodec, Page, PageRequest, Position, page_of
 from chatcore.profile.avatars import AvatarFile, GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import (
@@ -232,6 +235,7 @@ __all__ = [
     "CreateTenant",
     "Credential",
     "CsrfRejected",
+    "CursorCodec",
     "DatabaseProbe",
     "DatabaseStatus",
     "DeleteAccount",
@@ -354,6 +358,8 @@ __all__ = [
     "SessionStarter",
     "SetAvatar",
     "SettleChat",
+    "StorageQuotaExceeded",
+    "StorageQuotas",
     "StoredBlob",
     "Subscription",
     "SystemClock",
@@ -367,6 +373,7 @@ __all__ = [
     "TenantSettings",
     "TextDelta",
     "TextExtractor",
+    "TextTooLong",
     "ThrottleScope",
     "TokenInvalid",
     "TokenIssuer",

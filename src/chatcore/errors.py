@@ -125,6 +125,12 @@ class QuotaExceeded(ChatcoreError):
     code = "quota_exceeded"
 
 
+class StorageQuotaExceeded(ChatcoreError):
+    """The principal's documents would take more room than its storage quota allows."""
+
+    code = "storage_quota_exceeded"
+
+
 class Unavailable(ChatcoreError):
     """A dependency (database, mail server, model provider) cannot be reached."""
 
@@ -142,6 +148,7 @@ class FileTooLarge(ChatcoreError):
 
 
 class UnsupportedMediaType(ChatcoreError):
-    """An upload is of a kind that is not accepted (judged from its bytes)."""
+    """An upload (judged from its bytes) or a request body (from its declared type) of a
+    kind that is not accepted."""
 
     code = "unsupported_media_type"

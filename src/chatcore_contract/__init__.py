@@ -1,4 +1,5 @@
-"""Checks of the HTTP contract (API.md) against a running deployment.
+"""Checks of the HTTP contract the README documents (its sections from "Tenants" to
+"Usage and limits") against a running deployment.
 
 Run them with the ``chatcore-contract`` command, or with pytest itself::
 
@@ -9,11 +10,14 @@ A check that needs what was not given (a mailbox, the admin token, an allowed
 origin) is skipped as "could not run", with the reason.
 """
 
-import pytest
-
-# Before the helpers are imported, so a failing assert in them shows its values.
-pytest.register_assert_rewrite(
-    "chatcore_contract._accounts",
-    "chatcore_contract._mailbox",
-    "chatcore_contract._support",
-)
+try:
+    import pytest
+except ModuleNotFoundError:  # without the testing extra: only ``cli`` can run, to say so
+    pass
+else:
+    # Before the helpers are imported, so a failing assert in them shows its values.
+    pytest.register_assert_rewrite(
+        "chatcore_contract._accounts",
+        "chatcore_contract._mailbox",
+        "chatcore_contract._support",
+    )

@@ -11,7 +11,7 @@ import pytest
 
 PROBLEM_JSON = "application/problem+json"
 SSE = {"Accept": "text/event-stream"}
-# Each event of a reply, with the fields API.md names for its payload.
+# Each event of a reply, with the fields of its payload (README, "Chat" and "Documents").
 EVENT_FIELDS = {
     "meta": {"dialog_id", "user_message_id", "assistant_message_id"},
     "delta": {"text"},

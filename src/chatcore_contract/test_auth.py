@@ -44,6 +44,17 @@ def test_a_forged_token_is_401(api: httpx.Client) -> None:
     expect_problem(api.get("/v1/auth/me", headers=forged), 401, "not_authenticated")
 
 
+@pytest.mark.parametrize("path", ["/v1/auth/login", "/v1/sessions"])
+def test_a_sign_in_from_a_foreign_origin_is_403(api: httpx.Client, path: str) -> None:
+    """A route that sets the session cookie refuses an unlisted Origin: 403 csrf_rejected."""
+    body = {"email": "contract@example.invalid", "password": "not the password"}
+    login = path == "/v1/auth/login"
+    response = api.post(
+        path, json=body if login else None, headers={"Origin": "https://unlisted.invalid"}
+    )
+    expect_problem(response, 403, "csrf_rejected")
+
+
 def test_an_anonymous_session_signs_in_with_token_and_cookie(accounts: Accounts) -> None:
     """POST /v1/sessions is 201 {session_id, access_token, created_at} and sets the cookie."""
     response = accounts.start_anonymous()

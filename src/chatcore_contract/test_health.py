@@ -64,3 +64,26 @@ def test_an_invalid_body_is_422_with_the_fields_in_error(api: httpx.Client) -> N
     assert isinstance(errors, list) and errors, problem
     for error in errors:
         expect_fields(error, {"field", "message"}, "an entry of errors")
+
+
+def test_a_body_not_declared_json_is_415(api: httpx.Client) -> None:
+    """A JSON route answers a text/plain body (what a cross-site form sends) with 415."""
+    body = b'{"email": "contract@example.invalid", "password": "not the password"}'
+    response = api.post("/v1/auth/login", content=body, headers={"Content-Type": "text/plain"})
+    expect_problem(response, 415, "unsupported_media_type")
+
+
+def test_deeply_nested_json_is_400_malformed_body(api: httpx.Client) -> None:
+    """JSON nested a thousand levels deep is 400 malformed_body, not a server error."""
+    deep = b'{"email": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    response = api.post(
+        "/v1/auth/login", content=deep, headers={"Content-Type": "application/json"}
+    )
+    expect_problem(response, 400, "malformed_body")
+
+
+def test_a_422_names_every_invalid_field(api: httpx.Client) -> None:
+    """An empty object where two fields are required names both in errors."""
+    problem = expect_problem(api.post("/v1/auth/login", json={}), 422, "validation_failed")
+    fields = {error.get("field") for error in problem.get("errors", [])}
+    assert fields >= {"email", "password"}, problem

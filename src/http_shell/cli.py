@@ -49,6 +49,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level="info",
         access_log=not args.no_access_log,
         proxy_headers=True,
+        # uvicorn's own default believes X-Forwarded-For from any local peer; one
+        # setting says which proxies are believed, here and in the app.
+        forwarded_allow_ips=list(settings.trusted_proxies),
         timeout_graceful_shutdown=10,
     )
     return 0
@@ -67,8 +70,8 @@ async def _migrate_now(settings: Settings) -> None:
 
 def _reindex(_: argparse.Namespace, settings: Settings) -> int:
     async def reindex() -> int:
-        async with chatcore_system(settings) as container:
-            return await container.reindex_documents()()
+        async with chatcore_system(settings) as system:
+            return await system.reindex_documents()()
 
     count = asyncio.run(reindex())
     print(f"chatcore: re-embedded {count} chunk(s) with the {settings.embedder} embedder")
@@ -77,8 +80,8 @@ def _reindex(_: argparse.Namespace, settings: Settings) -> int:
 
 def _purge(_: argparse.Namespace, settings: Settings) -> int:
     async def purge() -> PurgeReport:
-        async with chatcore_system(settings) as container:
-            return await container.purge_expired()()
+        async with chatcore_system(settings) as system:
+            return await system.purge_expired()()
 
     report = asyncio.run(purge())
     counts = ", ".join(f"{kind}={n}" for kind, n in msgspec.structs.asdict(report).items())
@@ -88,9 +91,9 @@ def _purge(_: argparse.Namespace, settings: Settings) -> int:
 
 def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
     async def create() -> None:
-        async with chatcore_system(settings) as container:
+        async with chatcore_system(settings) as system:
             extra = json.loads(args.settings) if args.settings else {}
-            tenant = await container.create_tenant()(
+            tenant = await system.create_tenant()(
                 args.slug, args.name, msgspec.convert(extra, TenantSettings)
             )
             print(msgspec.json.encode(tenant).decode())
@@ -101,15 +104,15 @@ def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _tenant_list(_: argparse.Namespace, settings: Settings) -> int:
     async def show() -> None:
-        async with chatcore_system(settings) as container:
+        async with chatcore_system(settings) as system:
             page = PageRequest(limit=200)
             while True:
-                result = await container.list_tenants()(page)
+                result = await system.list_tenants()(page)
                 for tenant in result.items:
                     print(f"{tenant.id}  {tenant.slug:<24} {tenant.name}")
-                if result.next_cursor is None:
+                if result.next_after is None:
                     return
-                page = PageRequest.parse(200, result.next_cursor)
+                page = PageRequest(limit=200, after=result.next_after)
 
     asyncio.run(show())
     return 0

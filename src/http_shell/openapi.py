@@ -21,7 +21,9 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
+    OpenAPIFormat,
     OpenAPIHeader,
+    OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
 _RAISES = "raises"
 # Dependencies that resolve the tenant of the request, which X-Tenant-ID may name
 # wrongly (404 tenant_not_found).
-_TENANT_DEPENDENCIES = frozenset({"tenant", "principal", "optional_principal"})
+_TENANT_DEPENDENCIES = frozenset({"tenant", "sign_in_tenant", "principal", "optional_principal"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOT_QUERY = frozenset({"data", "request", "state", "scope", "headers", "cookies", "body"})
 
@@ -174,6 +176,23 @@ class DeclaredOperation(Operation):
             _admits_null(media.schema) for media in body.content.values()
         ):
             body.required = False
+
+
+@dataclass
+class FileUploadOperation(DeclaredOperation):
+    """An upload route's body as OpenAPI should show it (it is read as a stream, so
+    Litestar cannot infer it): a multipart form with a binary ``file``."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        form = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["file"],
+            properties={"file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)},
+        )
+        self.request_body = RequestBody(
+            content={"multipart/form-data": OpenAPIMediaType(schema=form)}, required=True
+        )
 
 
 def _answered(responses: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:

@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import (
     ClientException,
     HTTPException,
+    InternalServerException,
     SerializationException,
     ValidationException,
 )
@@ -19,6 +20,7 @@ from litestar.types import ExceptionHandlersMap
 
 from chatcore.errors import ChatcoreError, InvalidInput, RateLimited
 from http_shell.constraints import plain_message
+from http_shell.request_bodies import invalid_body_fields
 
 log = logging.getLogger("chatcore.http")
 
@@ -44,6 +46,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "rate_limited": 429,
     "quota_exceeded": 429,
     "file_too_large": 413,
+    "storage_quota_exceeded": 413,
     "unsupported_media_type": 415,
     "unavailable": 503,
 }
@@ -111,29 +114,34 @@ def _core_error(_: Request[Any, Any, Any], exc: ChatcoreError) -> Response[dict[
 
 
 def _validation_error(
-    _: Request[Any, Any, Any], exc: ValidationException
+    request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
-    errors = [
-        {
-            "field": _field_name(e.get("key"), str(e.get("message", ""))),
-            "message": plain_message(str(e.get("message", "invalid"))),
-        }
-        for e in (exc.extra if isinstance(exc.extra, list) else [])
-        if isinstance(e, dict)
+    reported = [
+        e for e in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(e, dict)
     ]
+    in_body = [e for e in reported if e.get("source") == "body"]
+    errors = [_field_error(e) for e in reported if e not in in_body]
+    if in_body:
+        # msgspec names only the first invalid field of a body; a form needs them all.
+        errors += invalid_body_fields(request) or [_field_error(e) for e in in_body]
     missing = _MISSING_PARAMETER.match(exc.detail)
     if not errors and missing:
         # Litestar names a missing query, header or cookie parameter only in its detail.
         errors = [{"field": missing.group(1), "message": "is required"}]
+    errors = [{**error, "message": plain_message(error["message"])} for error in errors]
     return problem(422, "validation_failed", "The request is not valid.", errors=errors)
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
+        log.info("malformed body on %s %s: %s", request.method, request.url.path, exc.detail)
         return problem(400, "malformed_body", "The request body is not valid JSON.")
+    if isinstance(exc, InternalServerException) and exc.detail == _CLIENT_HUNG_UP:
+        log.info("client hung up during %s %s", request.method, request.url.path)
+        return problem(400, "bad_request", "The request body ended early.")
     if status >= 500:
-        return _internal_error(_, exc)
+        return _internal_error(request, exc)
     code = _FRAMEWORK_CODES.get(status, "bad_request")
     detail = exc.detail if status != 404 else "No such resource."
     return problem(status, code, detail, headers=exc.headers)
@@ -142,6 +150,11 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal_error", "An unexpected error occurred.")
+
+
+def _field_error(reported: dict[str, Any]) -> dict[str, str]:
+    message = str(reported.get("message", "invalid"))
+    return {"field": _field_name(reported.get("key"), message), "message": message}
 
 
 def _field_name(key: object, message: str) -> str:
@@ -154,6 +167,9 @@ def _field_name(key: object, message: str) -> str:
     return path
 
 
+# How Litestar reports a client that hung up before its request body ended: a server
+# error in name only, and nobody is left to read the answer.
+_CLIENT_HUNG_UP = "client disconnected prematurely"
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
 _MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 

@@ -27,6 +27,7 @@ class TenantSettingsBody(Body):
     monthly_token_quota: Count | msgspec.UnsetType | None = msgspec.UNSET
     tenant_monthly_token_cap: Count | msgspec.UnsetType | None = msgspec.UNSET
     rate_limit_per_minute: Count | msgspec.UnsetType | None = msgspec.UNSET
+    storage_quota_mb: Count | msgspec.UnsetType | None = msgspec.UNSET
 
     def given(self) -> dict[str, object]:
         """Only the fields the client sent."""

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar.datastructures import UploadFile
 
 from chatcore.profile.model import ProfileChanges, ProfileView, SavedItem
 from http_shell.constraints import DisplayName, Locale, Note, SavedText
@@ -59,12 +58,6 @@ class AvatarOut(msgspec.Struct):
     """``POST /v1/profile/avatar``."""
 
     avatar_url: str
-
-
-class AvatarUpload(msgspec.Struct):
-    """The multipart form of ``POST /v1/profile/avatar``: one ``file`` field."""
-
-    file: UploadFile
 
 
 class SaveItemBody(Body):

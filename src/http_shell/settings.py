@@ -6,6 +6,7 @@ prints that one line and exits, without a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import os
@@ -61,6 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     prompt_file: str | None = None
     storage_dir: str = "./data/files"
     max_upload_mb: int = 20
+    max_document_chars: int = 2_000_000
+    storage_quota_mb: int = 200
+    anonymous_storage_quota_mb: int = 20
+    anonymous_sessions_per_hour: int = 30
+    trusted_proxies: tuple[str, ...] = ()
     rate_limit_per_minute: int = 30
     monthly_token_quota: int = 1_000_000
     admin_token: str | None = None
@@ -195,10 +201,21 @@ def _check(settings: Settings) -> None:
         "otp_ttl_seconds",
         "db_pool_size",
         "max_upload_mb",
+        "max_document_chars",
         "ws_heartbeat_seconds",
     ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()}: must be positive")
+    for name in ("storage_quota_mb", "anonymous_storage_quota_mb", "anonymous_sessions_per_hour"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"{PREFIX}{name.upper()}: must not be negative")
+    for proxy in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{PREFIX}TRUSTED_PROXIES: {proxy!r} is not an address or network"
+            ) from None
     if not 0 <= settings.purge_interval_minutes < math.inf:  # NaN fails too
         raise SettingsError(f"{PREFIX}PURGE_INTERVAL_MINUTES: must be 0 (off) or positive")
     if settings.llm_provider == "openai" and not (

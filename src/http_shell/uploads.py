@@ -1,4 +1,5 @@
-"""One file field of a ``multipart/form-data`` body, read as it arrives.
+"""One file field of a ``multipart/form-data`` body, read as it arrives, and how
+OpenAPI shows such a body.
 
 The body is never buffered whole: the parser is fed piece by piece and the file's
 bytes are handed on as soon as they are parsed, so the use case can enforce the

@@ -3,7 +3,9 @@ the local store does."""
 
 from __future__ import annotations
 
+import os
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,28 @@ async def test_local_files_live_under_generated_names_only(tmp_path: Path) -> No
     for bad in ("../../etc/passwd", "ABC", key + "/x"):
         with pytest.raises(ValueError):
             await blobs.read(bad)
+
+
+def leftover_of_a_crash(root: Path, written: float) -> Path:
+    """The temporary file of a write that never finished, last written at ``written``."""
+    key = uuid.uuid4().hex
+    part = root / key[:2] / f".{key}.0badc0de.part"
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(b"half a file")
+    os.utime(part, (written, written))
+    return part
+
+
+async def test_only_long_idle_leftovers_of_interrupted_writes_are_removed(tmp_path: Path) -> None:
+    blobs = LocalFileBlobStore(tmp_path)
+    now = datetime.now(UTC)
+    stale = leftover_of_a_crash(tmp_path, (now - timedelta(hours=2)).timestamp())
+    in_flight = leftover_of_a_crash(tmp_path, now.timestamp())
+    key = uuid.uuid4().hex
+    await blobs.put(key, pieces(b"data"))
+    os.utime(tmp_path / key[:2] / key, (0, 0))  # a finished file, however old, stays
+
+    assert await blobs.remove_unfinished(now - timedelta(hours=1)) == 1
+    assert sorted(files_under(tmp_path)) == sorted([in_flight, tmp_path / key[:2] / key])
+    assert not stale.exists()
+    assert await LocalFileBlobStore(tmp_path / "never-written").remove_unfinished(now) == 0

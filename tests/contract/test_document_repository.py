@@ -3,8 +3,12 @@ of ``tests/contract/conftest.py``)."""
 
 from __future__ import annotations
 
-from chatcore.testing import DocumentRepositoryContract
+from chatcore.testing import DocumentRepositoryContract, DocumentStorageContract
 
 
 class TestDocumentRepository(DocumentRepositoryContract):
+    pass
+
+
+class TestDocumentStorage(DocumentStorageContract):
     pass

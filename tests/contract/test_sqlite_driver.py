@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiosqlite
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -62,3 +64,12 @@ async def test_driver_errors_become_sqlalchemy_errors_and_roll_back(engine: Asyn
     async with engine.connect() as connection:
         count = await connection.scalar(sa.select(sa.func.count()).select_from(_items))
     assert count == 0
+
+
+def test_aiosqlite_still_has_the_private_parts_the_driver_builds_on() -> None:
+    # Not aiosqlite's public API, hence its upper bound in pyproject.toml: a release
+    # that moves them must fail here, not in the engine.
+    unstarted = aiosqlite.Connection(lambda: sqlite3.connect(":memory:"), iter_chunk_size=64)
+    missing = [name for name in ("_execute", "_conn") if not hasattr(aiosqlite.Connection, name)]
+    missing += [name for name in ("_thread",) if name not in vars(unstarted)]
+    assert missing == [], f"aiosqlite {aiosqlite.__version__} has no {missing}"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from adapters.extract import PlainTextExtractor, PypdfTextExtractor
-from chatcore.documents.model import ExtractionFailed, PageText
+from chatcore.documents.model import ExtractionFailed, PageText, TextTooLong
 from chatcore.documents.ports import TextExtractor
 from chatcore.testing import PagedTextExtractorContract, TextExtractorContract
 from chatcore.testing.files import minimal_pdf, plain_text
-from chatcore.testing.text_extractor import FileWriter
-from tests.support.pdfs import flate_bomb, image_only_pdf, make_pdf
+from chatcore.testing.text_extractor import ROOMY, FileWriter
+from tests.support.pdfs import flate_bomb, image_only_pdf, make_pdf, text_bomb
 
 
 class TestPdfExtractor(PagedTextExtractorContract):
@@ -45,7 +45,7 @@ async def test_a_pdf_from_another_writer_is_read_with_its_blank_page() -> None:
             "The third page says the lighthouse keeper is called Ingrid Holm.",
         ]
     )
-    pages = await PypdfTextExtractor().extract(pdf)
+    pages = await PypdfTextExtractor().extract(pdf, ROOMY)
 
     assert [p.number for p in pages] == [1, 2, 3]
     assert "apples" in pages[0].text
@@ -65,32 +65,42 @@ async def test_a_pdf_from_another_writer_is_read_with_its_blank_page() -> None:
 )
 async def test_unreadable_pdfs_fail_with_a_clear_reason(pdf: bytes, reason: str) -> None:
     with pytest.raises(ExtractionFailed) as failure:
-        await PypdfTextExtractor().extract(pdf)
+        await PypdfTextExtractor().extract(pdf, ROOMY)
     assert reason in failure.value.detail
 
 
 async def test_a_pdf_readable_with_an_empty_password_is_read() -> None:
-    pages = await PypdfTextExtractor().extract(make_pdf(["Open to all."], password=""))
+    pages = await PypdfTextExtractor().extract(make_pdf(["Open to all."], password=""), ROOMY)
     assert "Open to all." in pages[0].text
 
 
 async def test_a_decompression_bomb_fails_and_the_reader_stays_bounded() -> None:
     extractor = PypdfTextExtractor(max_stream_bytes=1024 * 1024)
     with pytest.raises(ExtractionFailed) as failure:
-        await extractor.extract(flate_bomb(50 * 1024 * 1024))
+        await extractor.extract(flate_bomb(50 * 1024 * 1024), ROOMY)
     assert "too large" in failure.value.detail
+
+
+async def test_a_text_bomb_stops_being_read_once_past_the_limit() -> None:
+    # A few KB deflating to a million characters of text on one page: reading stops
+    # inside that page, long before its text is all there.
+    bomb = text_bomb(1_000_000)
+    assert len(bomb) < 10_000
+    with pytest.raises(TextTooLong) as failure:
+        await PypdfTextExtractor().extract(bomb, 50_000)
+    assert failure.value.detail == "The document has more than 50,000 characters of text."
 
 
 async def test_too_many_pages_fail() -> None:
     with pytest.raises(ExtractionFailed) as failure:
-        await PypdfTextExtractor(max_pages=2).extract(make_pdf(["a", "b", "c"]))
+        await PypdfTextExtractor(max_pages=2).extract(make_pdf(["a", "b", "c"]), ROOMY)
     assert "more than 2 pages" in failure.value.detail
 
 
 async def test_a_reader_past_its_time_limit_is_stopped() -> None:
     extractor = PypdfTextExtractor(time_limit=0.01)
     with pytest.raises(ExtractionFailed) as failure:
-        await extractor.extract(make_pdf(["Slow enough: a process takes longer to start."]))
+        await extractor.extract(make_pdf(["Slow enough: a process takes longer to start."]), ROOMY)
     assert "too long" in failure.value.detail
 
 
@@ -109,4 +119,4 @@ async def test_a_reader_past_its_time_limit_is_stopped() -> None:
     ids=["utf-8", "utf-8-bom", "utf-16", "cp1252", "latin-1"],
 )
 async def test_plain_text_is_one_page_in_whatever_encoding(data: bytes, text: str) -> None:
-    assert await PlainTextExtractor().extract(data) == [PageText(1, text)]
+    assert await PlainTextExtractor().extract(data, ROOMY) == [PageText(1, text)]

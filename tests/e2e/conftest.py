@@ -64,6 +64,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             "CHATCORE_LLM_PROVIDER": "local",
             "CHATCORE_EMBEDDER": "local",
             "CHATCORE_OTP_RESEND_SECONDS": "1",
+            # One server for the whole run, and every browser comes from loopback.
+            "CHATCORE_ANONYMOUS_SESSIONS_PER_HOUR": "100000",
             "CHATCORE_ADMIN_TOKEN": ADMIN_TOKEN,
         }
         with serving(data, settings, "--no-access-log", port=port) as server:

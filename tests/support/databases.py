@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.engine import create_engine
@@ -49,3 +50,16 @@ async def truncate_all(engine: AsyncEngine) -> None:
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     async with engine.begin() as connection:
         await connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+
+
+async def empty_postgres_database(server_url: str, name: str) -> str:
+    """The URL of a new, empty database ``name`` on the server of ``server_url``."""
+    engine = create_engine(server_url)
+    try:
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            await autocommit.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        await engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)

@@ -40,3 +40,20 @@ def flate_bomb(decompressed_bytes: int) -> bytes:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream),
     ]
     return pdf_file(objects)
+
+
+def text_bomb(chars: int, *, line: int = 100) -> bytes:
+    """A one-page PDF of a few KB whose one deflated content stream shows ``chars``
+    characters of text, a line of ``line`` at a time."""
+    shown = b"(" + b"a" * (line - 1) + b" ) Tj T* "
+    content = b"BT /F1 12 Tf 72 720 Td 14 TL " + shown * (chars // line) + b"ET"
+    stream = zlib.compress(content, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+        b" /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    return pdf_file(objects)

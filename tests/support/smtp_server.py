@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import email.policy
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from email.message import EmailMessage
 from types import TracebackType
@@ -126,6 +128,19 @@ class CapturingSmtpServer:
         with self._handler.lock:
             self._handler.failures_left = count
             self._handler.failure_reply = reply
+
+    @contextmanager
+    def stopped(self) -> Iterator[None]:
+        """Inside the block nothing listens (connections are refused); after it the
+        server is back on the same port."""
+        port = self.port
+        self._controller.stop()
+        try:
+            yield
+        finally:
+            # A stopped controller has closed its event loop: serve from a new one.
+            self._controller = _EphemeralPortController(self._handler, hostname=HOST, port=port)
+            self._controller.start()
 
     def clear(self) -> None:
         """Forget the mails received so far."""

@@ -14,7 +14,7 @@ import msgspec
 
 from adapters.memory import MemoryDatabase
 from chatcore.erasure import OwnedDataEraser
-from chatcore.errors import NotAuthenticated
+from chatcore.errors import NotAuthenticated, Unavailable
 from chatcore.identity.accounts import DeleteAccount, GetAccount
 from chatcore.identity.credentials import AccessClaims, MailMessage
 from chatcore.identity.login import Login
@@ -95,12 +95,15 @@ class FakeTokenIssuer:
 
 
 class FakeMailer:
-    """Keeps every mail it is given."""
+    """Keeps every mail it is given; while ``down``, refuses them as a dead server would."""
 
     def __init__(self) -> None:
         self.outbox: list[MailMessage] = []
+        self.down = False
 
     async def send(self, message: MailMessage) -> None:
+        if self.down:
+            raise Unavailable("mail")
         self.outbox.append(message)
 
     def last_to(self, address: str) -> MailMessage:
@@ -142,7 +145,7 @@ class IdentityKit:
         self.register = Register(self.uow, self.hasher, self.mailer, clock, ids, policy)
         self.confirm_email = ConfirmEmail(self.uow, clock)
         self.login = Login(self.uow, self.hasher, self.starter, clock, policy)
-        self.create_anonymous = CreateAnonymousSession(self.uow, self.starter)
+        self.create_anonymous = CreateAnonymousSession(self.uow, self.starter, clock, policy)
         self.resolve = ResolvePrincipal(self.uow, self.issuer, clock, policy)
         self.logout = Logout(self.uow, erasers)
         self.delete_session = DeleteSession(self.uow, erasers)

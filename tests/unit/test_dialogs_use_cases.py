@@ -27,7 +27,10 @@ async def test_a_dialog_is_created_with_its_title_or_a_default_one() -> None:
     assert (detail.dialog, detail.messages) == (named, [])
 
 
-@pytest.mark.parametrize("title", ["", "   ", "x" * 201, "tab\there"])
+@pytest.mark.parametrize(
+    "title",
+    ["", "   ", "x" * 201, "tab\there", "invoice\u202egpj.exe", "zero\u200bwidth", "a\u2028b"],
+)
 async def test_a_bad_title_is_refused(title: str) -> None:
     kit = DialogKit()
     alice = principal_of(await kit.add_tenant())
@@ -49,8 +52,8 @@ async def test_dialogs_are_listed_newest_first_a_page_at_a_time_and_only_the_own
         kit.clock.advance(1)
     await kit.create(bob, "Not Alice's")
     first = await kit.list(alice, PageRequest(limit=2))
-    second = await kit.list(alice, PageRequest.parse(2, first.next_cursor))
-    third = await kit.list(alice, PageRequest.parse(2, second.next_cursor))
+    second = await kit.list(alice, PageRequest(limit=2, after=first.next_after))
+    third = await kit.list(alice, PageRequest(limit=2, after=second.next_after))
     assert [d.title for d in first.items + second.items + third.items] == [
         "Dialog 4",
         "Dialog 3",
@@ -58,7 +61,7 @@ async def test_dialogs_are_listed_newest_first_a_page_at_a_time_and_only_the_own
         "Dialog 1",
         "Dialog 0",
     ]
-    assert third.next_cursor is None
+    assert third.next_after is None
 
 
 async def test_renaming_changes_the_title_and_never_moves_updated_at_back() -> None:
@@ -129,6 +132,7 @@ async def test_the_eraser_deletes_only_the_owners_dialogs_and_messages_in_the_te
             "Why is the sky blue, and why are sunsets red, orange and…",
         ),
         ("\x01\x02", "New dialog"),
+        ("invoice\u202egpj.exe and\u200b more\u00a0words", "invoicegpj.exe and more words"),
     ],
 )
 def test_titles_from_a_first_message(message: str, title: str) -> None:

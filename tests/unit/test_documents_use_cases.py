@@ -14,8 +14,9 @@ from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
 from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.ingestion import IngestDocument
+from chatcore.documents.ingestion import IngestDocument, IngestSettings
 from chatcore.documents.model import MARKDOWN, PLAIN_TEXT, Document, DocumentId, Vector
+from chatcore.documents.quota import StorageQuotas
 from chatcore.documents.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.uploads import UploadDocument
 from chatcore.documents.use_cases import DeleteDocument, GetDocument, ListDocuments
@@ -28,7 +29,8 @@ from chatcore.errors import (
     UnsupportedMediaType,
 )
 from chatcore.events.model import DocumentFailed, DocumentReady
-from chatcore.identity.principal import Principal
+from chatcore.identity.model import User, UserId
+from chatcore.identity.principal import Principal, PrincipalKind
 from chatcore.kernel import RandomIdFactory
 from chatcore.pagination import PageRequest
 from chatcore.tenants.model import Tenant, TenantId, TenantSettings
@@ -57,7 +59,14 @@ class FlakyEmbedder(LocalEmbedder):
 class Kit:
     """Every document use case over one memory database."""
 
-    def __init__(self, max_bytes: int = 1024 * 1024, failures: int = 0) -> None:
+    def __init__(
+        self,
+        max_bytes: int = 1024 * 1024,
+        failures: int = 0,
+        *,
+        settings: IngestSettings | None = None,
+        quotas: StorageQuotas | None = None,
+    ) -> None:
         self.database = MemoryDatabase()
         uow = self.database.unit_of_work
         self.blobs = MemoryBlobStore()
@@ -73,9 +82,13 @@ class Kit:
             self.events,
             self.clock,
             ids,
+            settings,
+            quotas,
         )
         self.worker = DocumentWorker(uow, self.ingest)
-        self.upload = UploadDocument(uow, self.blobs, self.worker, self.clock, ids, max_bytes)
+        self.upload = UploadDocument(
+            uow, self.blobs, self.worker, self.clock, ids, max_bytes, quotas
+        )
         self.get = GetDocument(uow)
         self.list = ListDocuments(uow)
         self.delete = DeleteDocument(uow, self.blobs)
@@ -83,12 +96,12 @@ class Kit:
         self.retriever = DocumentRetriever(self.search)
         self.eraser = DocumentEraser(self.blobs)
 
-    async def tenant(self) -> TenantId:
+    async def tenant(self, settings: TenantSettings | None = None) -> TenantId:
         tenant = Tenant(
             id=TenantId(uuid.uuid4()),
             slug=f"t{uuid.uuid4().hex[:6]}",
             name="T",
-            settings=TenantSettings(),
+            settings=settings or TenantSettings(),
             created_at=T0,
         )
         async with self.database.unit_of_work() as uow:
@@ -96,13 +109,27 @@ class Kit:
             await uow.commit()
         return tenant.id
 
-    async def principal(self, tenant_id: TenantId | None = None) -> Principal:
-        return Principal(
-            tenant_id=tenant_id or await self.tenant(),
-            id=uuid.uuid4(),
-            kind="user",
-            session_id=uuid.uuid4(),
-        )
+    async def principal(
+        self, tenant_id: TenantId | None = None, kind: PrincipalKind = "user"
+    ) -> Principal:
+        """A principal; a user has a row, as the ingestion's quota tells them apart by it."""
+        tenant_id = tenant_id or await self.tenant()
+        principal_id = uuid.uuid4()
+        if kind == "user":
+            user = User(
+                id=UserId(principal_id),
+                tenant_id=tenant_id,
+                email=f"{principal_id.hex[:8]}@example.com",
+                password_hash=None,
+                email_confirmed_at=T0,
+                display_name=None,
+                created_at=T0,
+            )
+            async with self.database.unit_of_work() as uow:
+                await uow.users.add(tenant_id, user)
+                await uow.commit()
+        session_id = principal_id if kind == "anonymous" else uuid.uuid4()
+        return Principal(tenant_id=tenant_id, id=principal_id, kind=kind, session_id=session_id)
 
     async def ready(self, principal: Principal, data: bytes, name: str = "notes.txt") -> Document:
         upload = await self.upload(principal, name, stream(data))

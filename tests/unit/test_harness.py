@@ -88,14 +88,15 @@ async def test_a_chunk_index_that_leaks_across_owners_is_caught(
 class ZeroBasedTextExtractor(PlainTextExtractor):
     """Breaks the contract: numbers pages from 0."""
 
-    async def extract(self, content: bytes) -> list[PageText]:
-        return [PageText(page.number - 1, page.text) for page in await super().extract(content)]
+    async def extract(self, content: bytes, max_chars: int) -> list[PageText]:
+        pages = await super().extract(content, max_chars)
+        return [PageText(page.number - 1, page.text) for page in pages]
 
 
 class StrictUtf8TextExtractor:
     """Breaks the contract: lets the codec's UnicodeDecodeError out."""
 
-    async def extract(self, content: bytes) -> list[PageText]:
+    async def extract(self, content: bytes, max_chars: int) -> list[PageText]:
         return [PageText(1, content.decode("utf-8"))]
 
 

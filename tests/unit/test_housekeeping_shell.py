@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,6 +68,38 @@ def test_the_command_purges_and_prints_what_it_removed(
     assert "purged 0 expired row(s)" in capsys.readouterr().out
 
 
+def crashed_upload(storage_dir: Path) -> Path:
+    """What a process that died mid-upload left: a temporary file, idle for hours."""
+    part = storage_dir / "documents" / "ab" / f".ab{'0' * 30}.12345678.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"half an upload")
+    hours_ago = (datetime.now(UTC) - timedelta(hours=3)).timestamp()
+    os.utime(part, (hours_ago, hours_ago))
+    return part
+
+
+def test_the_command_removes_what_crashed_uploads_left(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = crashed_upload(tmp_path / "files")
+    monkeypatch.setenv("CHATCORE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CHATCORE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CHATCORE_STORAGE_DIR", str(tmp_path / "files"))
+    monkeypatch.chdir(tmp_path)
+
+    assert cli.main(["purge"]) == 0
+    assert not part.exists()
+
+
+async def test_the_server_removes_what_crashed_uploads_left_when_it_starts(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = app_settings(sqlite_url, tmp_path, purge_interval_minutes="0")
+    part = crashed_upload(Path(settings.storage_dir))
+    async with AsyncTestClient(create_app(settings)):
+        assert not part.exists()
+
+
 class ScriptedPurge:
     """A purge that fails, then removes two sessions, then finds nothing; counts calls."""
 
@@ -119,14 +152,14 @@ async def test_the_server_purges_on_its_interval_and_stops_on_shutdown(
     await add_expired_anonymous_session(sqlite_url)
     settings = app_settings(sqlite_url, tmp_path, purge_interval_minutes="0.0005")  # 30 ms
     container = build_container(settings)
-    real = container.purge_expired()
+    real = container.use_cases.purge_expired()
     reports: list[PurgeReport] = []
 
     async def counting() -> PurgeReport:
         reports.append(await real())
         return reports[-1]
 
-    container.purge_expired.override(providers.Object(counting))
+    container.use_cases.purge_expired.override(providers.Object(counting))
     async with AsyncTestClient(create_app(settings, container)):
         for _ in range(200):
             if len(reports) >= 2:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from adapters.memory import MemoryDatabase
 from chatcore.dialogs.erasure import DialogEraser
 from chatcore.documents.erasure import DocumentEraser
+from chatcore.documents.leftovers import UNFINISHED_WRITE_IDLE, RemoveUnfinishedWrites
 from chatcore.identity import housekeeping
 from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
 from chatcore.identity.model import AuthThrottle, OtpChallenge, Session, SessionId
@@ -118,6 +119,28 @@ async def test_every_tenant_is_purged_past_the_first_page_of_tenants(
     kit.clock.advance(kit.policy.session_ttl.total_seconds())
 
     assert await purge_of(kit)() == PurgeReport(anonymous_sessions=5)
+
+
+class LeftoverCounter:
+    """Blob stores as the purge sees them: reports two leftovers, keeps what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[datetime] = []
+
+    async def remove_unfinished(self, idle_since: datetime) -> int:
+        self.asked.append(idle_since)
+        return 2
+
+
+async def test_a_purge_removes_the_long_idle_leftovers_of_interrupted_writes() -> None:
+    kit = IdentityKit()
+    stores = [LeftoverCounter(), LeftoverCounter()]
+    sweep = RemoveUnfinishedWrites(stores, kit.clock)
+    purge = PurgeExpired(kit.uow, kit.clock, remove_unfinished_writes=sweep)  # type: ignore[arg-type]
+
+    assert await purge() == PurgeReport(unfinished_writes=4)
+    expected = kit.clock.now() - UNFINISHED_WRITE_IDLE
+    assert [store.asked for store in stores] == [[expected], [expected]]
 
 
 async def test_a_purge_of_nothing_reports_nothing() -> None:

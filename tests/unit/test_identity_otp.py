@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from chatcore.errors import AuthMethodDisabled, InvalidInput, OtpExpired, OtpInvalid, RateLimited
+from chatcore.errors import (
+    AuthMethodDisabled,
+    InvalidInput,
+    OtpExpired,
+    OtpInvalid,
+    RateLimited,
+    Unavailable,
+)
 from tests.unit.fakes import IdentityKit
 
 
@@ -180,3 +187,17 @@ async def test_a_tenant_without_codes_refuses_both_steps() -> None:
     with pytest.raises(AuthMethodDisabled):
         await kit.verify_otp(tenant, "a@example.com", "123456", None)
     assert kit.mailer.outbox == []
+
+
+async def test_a_code_whose_mail_failed_is_neither_counted_nor_kept() -> None:
+    kit = IdentityKit()
+    tenant = await kit.add_tenant()
+    await kit.request_otp(tenant, "a@example.com")
+    delivered = kit.mailer.last_code("a@example.com")
+    kit.clock.advance(kit.policy.otp_resend_seconds)
+    kit.mailer.down = True
+    with pytest.raises(Unavailable):
+        await kit.request_otp(tenant, "a@example.com")
+    kit.mailer.down = False
+    await kit.verify_otp(tenant, "a@example.com", delivered, None)  # the earlier code works
+    await kit.request_otp(tenant, "a@example.com")  # and no wait was spent on the failure

@@ -42,6 +42,15 @@ def test_origins_are_a_comma_separated_list() -> None:
     assert settings.allow_origins == ("https://a.test", "https://b.test")
 
 
+def test_abuse_limits_default_as_documented_and_proxies_are_a_list() -> None:
+    settings = load_settings({}, env_file=None)
+    assert (settings.max_document_chars, settings.anonymous_sessions_per_hour) == (2_000_000, 30)
+    assert (settings.storage_quota_mb, settings.anonymous_storage_quota_mb) == (200, 20)
+    assert settings.trusted_proxies == ()
+    proxies = load_settings({"CHATCORE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}, env_file=None)
+    assert proxies.trusted_proxies == ("10.0.0.0/8", "::1")
+
+
 @pytest.mark.parametrize(
     ("environ", "named"),
     [
@@ -55,6 +64,13 @@ def test_origins_are_a_comma_separated_list() -> None:
         ({"CHATCORE_LLM_PROVIDER": "gpt"}, "CHATCORE_LLM_PROVIDER"),
         ({"CHATCORE_SECRET_KEY": "short"}, "CHATCORE_SECRET_KEY"),
         ({"CHATCORE_LLM_PROVIDER": "openai"}, "OPENAI_API_KEY"),
+        ({"CHATCORE_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "CHATCORE_TRUSTED_PROXIES"),
+        ({"CHATCORE_MAX_DOCUMENT_CHARS": "0"}, "CHATCORE_MAX_DOCUMENT_CHARS"),
+        ({"CHATCORE_STORAGE_QUOTA_MB": "-1"}, "CHATCORE_STORAGE_QUOTA_MB"),
+        (
+            {"CHATCORE_ANONYMOUS_SESSIONS_PER_HOUR": "-5"},
+            "CHATCORE_ANONYMOUS_SESSIONS_PER_HOUR",
+        ),
     ],
 )
 def test_a_bad_value_names_its_variable_in_one_line(environ: dict[str, str], named: str) -> None:

@@ -87,6 +87,8 @@ async def test_update_merges_settings_and_validates(
         await update(tenant.id, settings_changes={"rate_limit_per_minute": -1})
     with pytest.raises(InvalidInput):
         await update(tenant.id, settings_changes={"auth_methods": ["otp", "otp"]})
+    with pytest.raises(InvalidInput):
+        await update(tenant.id, settings_changes={"storage_quota_mb": -1})
     assert (await FindTenant(db.unit_of_work)("acme")).settings == changed.settings
 
 

@@ -3,7 +3,8 @@
 A hostile PDF (a decompression bomb, a page tree that never ends, a parser trap)
 must fail its document, never the server. So pypdf runs in a child process with a
 memory cap and a CPU-time cap, capped decompression and a page cap, and the parent
-kills it when the time limit passes; the event loop only waits on a pipe.
+kills it when the time limit passes; the event loop only waits on a pipe. The child
+stops reading as soon as the text passes the characters a document may have.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 
 import msgspec
 
-from chatcore.documents.model import ExtractionFailed, PageText
+from chatcore.documents.model import ExtractionFailed, PageText, TextTooLong
 
 _log = logging.getLogger("chatcore.extract")
 
@@ -34,6 +35,7 @@ class WorkerResult(msgspec.Struct, frozen=True, kw_only=True):
 
     pages: list[str] = []
     error: str | None = None
+    text_too_long: bool = False
 
 
 class PypdfTextExtractor:
@@ -44,25 +46,25 @@ class PypdfTextExtractor:
         *,
         max_pages: int = 1_000,
         max_stream_bytes: int = 64 * 1024 * 1024,
-        max_text_chars: int = 20_000_000,
         memory_bytes: int = 1024 * 1024 * 1024,
         time_limit: float = 60.0,
     ) -> None:
         self._limits = WorkerLimits(
             max_pages=max_pages,
             max_stream_bytes=max_stream_bytes,
-            max_text_chars=max_text_chars,
+            max_text_chars=0,  # each call's own
             memory_bytes=memory_bytes,
             cpu_seconds=max(1, int(time_limit)),
         )
         self._time_limit = time_limit
 
-    async def extract(self, content: bytes) -> list[PageText]:
+    async def extract(self, content: bytes, max_chars: int) -> list[PageText]:
+        limits = msgspec.structs.replace(self._limits, max_text_chars=max_chars)
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "adapters.extract.pdf_worker",
-            msgspec.json.encode(self._limits).decode(),
+            msgspec.json.encode(limits).decode(),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -83,6 +85,8 @@ class PypdfTextExtractor:
             )
             raise ExtractionFailed("The PDF could not be read: it is damaged or too large.")
         result = msgspec.json.decode(output, type=WorkerResult)
+        if result.text_too_long:
+            raise TextTooLong(max_chars)
         if result.error is not None:
             raise ExtractionFailed(result.error)
         return [PageText(number, text) for number, text in enumerate(result.pages, start=1)]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import resource
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 import pypdf
@@ -15,6 +17,11 @@ from adapters.extract.pdf import WorkerLimits, WorkerResult
 
 DAMAGED = "The PDF is damaged and cannot be read."
 TOO_LARGE = "The PDF's content is too large once decompressed."
+
+
+class _TextTooLong(BaseException):
+    """Raised from inside pypdf once the text passes the limit; a BaseException,
+    because pypdf reads broken files leniently and swallows Exceptions on the way."""
 
 
 def extract(data: bytes, limits: WorkerLimits) -> WorkerResult:
@@ -33,6 +40,8 @@ def extract(data: bytes, limits: WorkerLimits) -> WorkerResult:
     try:
         with pypdf.apply_configuration(None, **caps):
             return _read(data, limits)
+    except _TextTooLong:
+        return WorkerResult(text_too_long=True)
     except (LimitReachedError, MemoryError):
         return WorkerResult(error=TOO_LARGE)
     except DependencyError:
@@ -55,14 +64,28 @@ def _read(data: bytes, limits: WorkerLimits) -> WorkerResult:
         contents = page.get_contents()
         if contents is not None:
             contents.get_data()
-        text = page.extract_text() or ""
+        text = page.extract_text(visitor_text=_stop_past(limits.max_text_chars - total)) or ""
         total += len(text)
         if total > limits.max_text_chars:
-            return WorkerResult(error="The PDF has too much text.")
+            return WorkerResult(text_too_long=True)
         pages.append(text)
     if not any(text.strip() for text in pages):
         return WorkerResult(error="The PDF has no text to read (a scan of images needs OCR first).")
     return WorkerResult(pages=pages)
+
+
+def _stop_past(chars: int) -> Callable[..., None]:
+    """A pypdf text visitor that stops the extraction once the pieces it is shown
+    pass ``chars`` characters, rather than let the page's text grow on."""
+    seen = 0
+
+    def visit(text: Any, *_: Any) -> None:
+        nonlocal seen
+        seen += len(text)
+        if seen > chars:
+            raise _TextTooLong
+
+    return visit
 
 
 def main() -> None:

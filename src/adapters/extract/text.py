@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 
-from chatcore.documents.model import PageText
+from chatcore.documents.model import PageText, TextTooLong
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -13,14 +13,23 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+_MAX_BYTES_PER_CHAR = 4
+
 
 class PlainTextExtractor:
     """The file as one page: UTF-8 (or the encoding its byte-order mark names),
     else Windows-1252, else Latin-1, which decodes anything."""
 
-    async def extract(self, content: bytes) -> list[PageText]:
+    async def extract(self, content: bytes, max_chars: int) -> list[PageText]:
+        # Every encoding read here takes at most four bytes a character (a CRLF line
+        # break included): a file longer than that has too much text undecoded.
+        if len(content) > _MAX_BYTES_PER_CHAR * max_chars:
+            raise TextTooLong(max_chars)
         text = await asyncio.to_thread(_decode, content)
-        return [PageText(1, text.replace("\r\n", "\n").replace("\r", "\n"))]
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if len(text) > max_chars:
+            raise TextTooLong(max_chars)
+        return [PageText(1, text)]
 
 
 def _decode(content: bytes) -> str:

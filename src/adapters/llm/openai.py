@@ -101,11 +101,6 @@ class OpenAIChatModel:
         """Where the requests go."""
         return str(self._clients[0].base_url)
 
-    @property
-    def default_model(self) -> str:
-        """The model asked for when a request names none."""
-        return self._model
-
     async def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:
         """Text deltas, then one Completion; raises ModelError (llm_auth_failed,
         llm_rate_limited or llm_unavailable). Passages are already in the turns."""

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from adapters.mail.message import compose, refuse_line_breaks
+from chatcore.errors import Unavailable
 from chatcore.identity.credentials import MailMessage
 
 SENDER = "chatcore <no-reply@localhost>"
@@ -18,7 +19,7 @@ MAILDIR_DOMAIN = "chatcore.maildir"
 
 class MaildirMailer:
     """A Mailer writing each mail (multipart text and HTML) into a Maildir folder,
-    created when missing."""
+    created or completed when needed; raises Unavailable("mail") when it cannot write."""
 
     def __init__(self, path: str | Path, *, sender: str = SENDER) -> None:
         refuse_line_breaks("sender", sender)
@@ -33,6 +34,11 @@ class MaildirMailer:
         await asyncio.to_thread(self._store, stored)
 
     def _store(self, stored: mailbox.MaildirMessage) -> None:
-        # Maildir creates its own folder (with cur, new and tmp) but not the ones above.
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        mailbox.Maildir(self._path, create=True).add(stored)
+        try:
+            # mailbox makes cur, new and tmp only when it makes the folder itself: a
+            # folder that exists already (empty, or emptied) must be completed here.
+            for part in ("cur", "new", "tmp"):
+                (self._path / part).mkdir(parents=True, exist_ok=True)
+            mailbox.Maildir(self._path, create=False).add(stored)
+        except OSError as exc:
+            raise Unavailable("mail") from exc

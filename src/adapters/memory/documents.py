@@ -79,14 +79,25 @@ class MemoryDocumentRepository:
         pages: int = 0,
         chunks: int = 0,
         error: str | None = None,
+        text_size: int = 0,
     ) -> bool:
         document = self._rows.get(document_id)
         if document is None or document.tenant_id != tenant_id or document.status != expected:
             return False
         self._rows[document_id] = msgspec.structs.replace(
-            document, status=status, updated_at=at, pages=pages, chunks=chunks, error=error
+            document,
+            status=status,
+            updated_at=at,
+            pages=pages,
+            chunks=chunks,
+            error=error,
+            text_size=text_size,
         )
         return True
+
+    async def lock_storage(self, tenant_id: TenantId, owner_id: uuid.UUID) -> int:
+        # Units of work run one at a time: the owner's storage is locked already.
+        return sum(d.size + d.text_size for d in await self.owned(tenant_id, owner_id))
 
     async def delete(
         self, tenant_id: TenantId, owner_id: uuid.UUID, document_id: DocumentId

@@ -173,6 +173,9 @@ class MemoryEmailConfirmationRepository:
     ) -> EmailConfirmation | None:
         return self._rows.get((tenant_id, token_hash))
 
+    async def delete(self, tenant_id: TenantId, token_hash: str) -> None:
+        self._rows.pop((tenant_id, token_hash), None)
+
     async def delete_of_user(self, tenant_id: TenantId, user_id: UserId) -> None:
         for key, confirmation in list(self._rows.items()):
             if key[0] == tenant_id and confirmation.user_id == user_id:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from pgvector.sqlalchemy import VECTOR
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.dialect import is_postgres
 from adapters.sql.tables import document_chunks as chunks
 from adapters.sql.tables import documents
 from chatcore.documents.model import ChunkHit, ChunkId, DocumentId, Vector
@@ -41,7 +42,7 @@ _EF_SEARCH = 100
 def stored_vector(connection: AsyncConnection, vector: Vector) -> Any:
     """A vector as the backend's ``embedding`` column takes it."""
     array = np.asarray(vector, dtype=np.float32)
-    return array if _postgres(connection) else array.tobytes()
+    return array if is_postgres(connection.dialect) else array.tobytes()
 
 
 async def search_vector(
@@ -64,7 +65,7 @@ async def search_vector(
         chunks.c.embedder == embedder,
         chunks.c.dimension == dimension,
     )
-    if _postgres(connection):
+    if is_postgres(connection.dialect):
         # Same expression as the partial HNSW indexes, so the planner can use them;
         # iterative scans keep filtering by owner from starving the result, and a
         # wider candidate list than pgvector's default of 40 buys recall (`make bench`,
@@ -109,7 +110,7 @@ async def search_keywords(
     """The ``k`` chunks that best match any of the terms, best first."""
     if not terms:
         return []
-    if _postgres(connection):
+    if is_postgres(connection.dialect):
         # Any term may match: the OR of one plain query per term, each a bound value.
         query: sa.ColumnElement[Any] = sa.func.plainto_tsquery(_SIMPLE, terms[0])
         for term in terms[1:]:
@@ -161,10 +162,6 @@ def _searchable(tenant_id: TenantId, owner_id: uuid.UUID) -> tuple[sa.ColumnElem
         chunks.c.owner_id == owner_id,
         documents.c.status == "ready",
     )
-
-
-def _postgres(connection: AsyncConnection) -> bool:
-    return connection.dialect.name == "postgresql"
 
 
 def _hits(result: sa.CursorResult[Any]) -> list[ChunkHit]:

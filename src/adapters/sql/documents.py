@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from adapters.sql import chunk_dialects
-from adapters.sql.tables import document_chunks, documents
+from adapters.sql.conflict import insert_or_conflict
+from adapters.sql.dialect import upsert
+from adapters.sql.tables import document_chunks, documents, storage_locks
 from chatcore.documents.model import (
     Chunk,
     ChunkHit,
@@ -23,7 +27,6 @@ from chatcore.documents.model import (
     DocumentStatus,
     Vector,
 )
-from chatcore.errors import Conflict
 from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.tenants.model import TenantId
 
@@ -36,28 +39,27 @@ class SqlDocumentRepository:
 
     async def add(self, tenant_id: TenantId, document: Document) -> None:
         _check_tenant(tenant_id, document.tenant_id)
-        try:
-            async with self._db.begin_nested():
-                await self._db.execute(
-                    documents.insert().values(
-                        id=document.id,
-                        tenant_id=tenant_id,
-                        owner_id=document.owner_id,
-                        filename=document.filename,
-                        content_type=document.content_type,
-                        size=document.size,
-                        sha256=document.sha256,
-                        blob_key=document.blob_key,
-                        status=document.status,
-                        pages=document.pages,
-                        chunks=document.chunks,
-                        error=document.error,
-                        created_at=document.created_at,
-                        updated_at=document.updated_at,
-                    )
-                )
-        except sa_exc.IntegrityError as exc:
-            raise Conflict("The owner already has a document with these bytes.") from exc
+        await insert_or_conflict(
+            self._db,
+            documents.insert().values(
+                id=document.id,
+                tenant_id=tenant_id,
+                owner_id=document.owner_id,
+                filename=document.filename,
+                content_type=document.content_type,
+                size=document.size,
+                sha256=document.sha256,
+                blob_key=document.blob_key,
+                status=document.status,
+                pages=document.pages,
+                chunks=document.chunks,
+                error=document.error,
+                created_at=document.created_at,
+                updated_at=document.updated_at,
+                text_size=document.text_size,
+            ),
+            "The owner already has a document with these bytes.",
+        )
 
     async def get(
         self, tenant_id: TenantId, owner_id: uuid.UUID, document_id: DocumentId
@@ -101,6 +103,7 @@ class SqlDocumentRepository:
         pages: int = 0,
         chunks: int = 0,
         error: str | None = None,
+        text_size: int = 0,
     ) -> bool:
         result = await self._db.execute(
             documents.update()
@@ -109,9 +112,28 @@ class SqlDocumentRepository:
                 documents.c.id == document_id,
                 documents.c.status == expected,
             )
-            .values(status=status, updated_at=at, pages=pages, chunks=chunks, error=error)
+            .values(
+                status=status,
+                updated_at=at,
+                pages=pages,
+                chunks=chunks,
+                error=error,
+                text_size=text_size,
+            )
         )
         return result.rowcount > 0
+
+    async def lock_storage(self, tenant_id: TenantId, owner_id: uuid.UUID) -> int:
+        # The lock row is written (inserted, or updated to itself), which locks it on
+        # Postgres; SQLite runs write transactions one at a time anyway. The sum is a
+        # later statement, so under READ COMMITTED it sees what the previous holder
+        # of the lock committed.
+        key = {"tenant_id": tenant_id, "owner_id": owner_id}
+        await self._db.execute(_storage_lock(self._db.dialect), key)
+        used = sa.select(
+            sa.func.coalesce(sa.func.sum(documents.c.size + documents.c.text_size), 0)
+        ).where(_owned(tenant_id, owner_id))
+        return int((await self._db.execute(used)).scalar_one())
 
     async def delete(
         self, tenant_id: TenantId, owner_id: uuid.UUID, document_id: DocumentId
@@ -122,6 +144,13 @@ class SqlDocumentRepository:
         return result.rowcount > 0
 
     async def delete_owned(self, tenant_id: TenantId, owner_id: uuid.UUID) -> None:
+        # The lock row first: quota checks take it before any document row, and so
+        # must this, or the two could wait on each other.
+        await self._db.execute(
+            storage_locks.delete().where(
+                storage_locks.c.tenant_id == tenant_id, storage_locks.c.owner_id == owner_id
+            )
+        )
         await self._db.execute(documents.delete().where(_owned(tenant_id, owner_id)))
 
     async def processing(self, limit: int) -> builtins.list[Document]:
@@ -262,6 +291,16 @@ def _owned(tenant_id: TenantId, owner_id: uuid.UUID) -> sa.ColumnElement[bool]:
     return sa.and_(documents.c.tenant_id == tenant_id, documents.c.owner_id == owner_id)
 
 
+@functools.cache
+def _storage_lock(dialect: Dialect) -> Insert:
+    """Insert the owner's lock row, or on conflict update it to itself: either way it
+    exists and is locked."""
+    insert = upsert(dialect, storage_locks)
+    return insert.on_conflict_do_update(
+        index_elements=["tenant_id", "owner_id"], set_={"owner_id": storage_locks.c.owner_id}
+    )
+
+
 def _document(row: sa.Row[Any]) -> Document:
     return Document(
         id=DocumentId(row.id),
@@ -278,6 +317,7 @@ def _document(row: sa.Row[Any]) -> Document:
         pages=row.pages,
         chunks=row.chunks,
         error=row.error,
+        text_size=row.text_size,
     )
 
 

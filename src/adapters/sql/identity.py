@@ -12,11 +12,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.conflict import insert_or_conflict
 from adapters.sql.tables import email_confirmations, sessions, users
-from chatcore.errors import Conflict
 from chatcore.identity.model import Session, SessionId, User, UserId
 from chatcore.identity.principal import PrincipalKind
 from chatcore.tenants.model import TenantId
@@ -26,16 +25,6 @@ from chatcore.tenants.model import TenantId
 _SESSION = sessions.select().where(
     sessions.c.tenant_id == sa.bindparam("tenant"), sessions.c.id == sa.bindparam("id")
 )
-
-
-async def insert_or_conflict(db: AsyncConnection, statement: sa.Insert, message: str) -> None:
-    """Run an insert in a savepoint; a duplicate key is a Conflict and the
-    transaction goes on."""
-    try:
-        async with db.begin_nested():
-            await db.execute(statement)
-    except sa_exc.IntegrityError as exc:
-        raise Conflict(message) from exc
 
 
 async def delete_picked(

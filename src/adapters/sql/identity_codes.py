@@ -11,7 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.identity import delete_picked, insert_or_conflict
+from adapters.sql.conflict import insert_or_conflict
+from adapters.sql.identity import delete_picked
 from adapters.sql.tables import auth_throttles, email_confirmations, otp_challenges
 from chatcore.identity.model import (
     AuthThrottle,
@@ -116,6 +117,14 @@ class SqlEmailConfirmationRepository:
             password_hash=row.password_hash,
             created_at=row.created_at,
             expires_at=row.expires_at,
+        )
+
+    async def delete(self, tenant_id: TenantId, token_hash: str) -> None:
+        await self._db.execute(
+            email_confirmations.delete().where(
+                email_confirmations.c.tenant_id == tenant_id,
+                email_confirmations.c.token_hash == token_hash,
+            )
         )
 
     async def delete_of_user(self, tenant_id: TenantId, user_id: UserId) -> None:

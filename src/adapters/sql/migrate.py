@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.dialect import is_postgres
 from chatcore.errors import Unavailable
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -27,7 +28,7 @@ async def migrate(engine: AsyncEngine) -> None:
 
 
 def _upgrade(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
+    if is_postgres(connection.dialect):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))

@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.dialect import upsert
 from adapters.sql.tables import profiles, saved_items
 from chatcore.identity.model import UserId
 from chatcore.pagination import Page, PageRequest, Position, page_of
@@ -31,7 +31,7 @@ class SqlProfileRepository:
         # first writers queue instead of both inserting (SQLite's BEGIN IMMEDIATE
         # serialises writers already, and it ignores FOR UPDATE).
         _check_tenant(tenant_id, profile.tenant_id)
-        insert = _insert_for(self._db.dialect.name)(profiles).values(**_values(profile))
+        insert = upsert(self._db.dialect, profiles).values(**_values(profile))
         await self._db.execute(
             insert.on_conflict_do_nothing(index_elements=["tenant_id", "user_id"])
         )
@@ -92,11 +92,6 @@ class SqlSavedItemRepository:
 
     async def delete_owned(self, tenant_id: TenantId, owner_id: uuid.UUID) -> None:
         await self._db.execute(saved_items.delete().where(*_owned(tenant_id, owner_id)))
-
-
-def _insert_for(dialect: str) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (the generic one does not)."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _key(tenant_id: TenantId, user_id: UserId) -> tuple[sa.ColumnElement[bool], ...]:

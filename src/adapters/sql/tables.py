@@ -7,9 +7,8 @@ query by owner uses starts with it.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from pgvector.sqlalchemy import VECTOR
 
-from adapters.sql.types import UtcDateTime, json_type
+from adapters.sql.dialect import UtcDateTime, embedding_type, json_type, sequence_type
 
 metadata = sa.MetaData(
     naming_convention={
@@ -230,12 +229,20 @@ documents = sa.Table(
     sa.Column("error", sa.String(500), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("text_size", sa.BigInteger, nullable=False, server_default=sa.text("0")),
     sa.CheckConstraint("status IN ('processing', 'ready', 'failed')", name="status"),
     sa.UniqueConstraint("tenant_id", "owner_id", "sha256", name="uq_documents_owner_sha256"),
     sa.Index("ix_documents_owner_created", "tenant_id", "owner_id", "created_at", "id"),
 )
 
-_SEQUENCE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # INTEGER: a rowid alias
+# One row per owner of documents, holding nothing: locking it orders the storage
+# quota checks of the owner's uploads and ingestions (their sum is over documents).
+storage_locks = sa.Table(
+    "storage_locks",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("owner_id", sa.Uuid, primary_key=True),
+)
 
 # Postgres adds a generated ``search_vector`` tsvector column and vector indexes,
 # SQLite an FTS5 table kept in step by triggers (see migration 0004): queries that
@@ -244,7 +251,7 @@ document_chunks = sa.Table(
     "document_chunks",
     metadata,
     # A stable integer key: on SQLite it is the rowid, which the FTS5 table shares.
-    sa.Column("seq", _SEQUENCE, primary_key=True, autoincrement=True),
+    sa.Column("seq", sequence_type(), primary_key=True, autoincrement=True),
     sa.Column("id", sa.Uuid, nullable=False, unique=True),
     sa.Column("tenant_id", sa.Uuid, nullable=False),
     sa.Column("owner_id", sa.Uuid, nullable=False),
@@ -256,8 +263,7 @@ document_chunks = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("embedder", sa.String(100), nullable=False),
     sa.Column("dimension", sa.Integer, nullable=False),
-    # float32 bytes on SQLite, pgvector's ``vector`` on Postgres
-    sa.Column("embedding", sa.LargeBinary().with_variant(VECTOR(), "postgresql"), nullable=False),
+    sa.Column("embedding", embedding_type(), nullable=False),
     sa.Index("ix_document_chunks_owner", "tenant_id", "owner_id", "embedder"),
     sa.Index("ix_document_chunks_document", "document_id", "ordinal"),
 )

@@ -6,11 +6,10 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.conflict import insert_or_conflict
 from adapters.sql.tables import tenants
-from chatcore.errors import Conflict
 from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.tenants.model import Tenant, TenantId, TenantSettings
 
@@ -26,11 +25,11 @@ class SqlTenantRepository:
         self._db = connection
 
     async def add(self, tenant: Tenant) -> None:
-        try:
-            async with self._db.begin_nested():
-                await self._db.execute(tenants.insert().values(**_to_row(tenant)))
-        except sa_exc.IntegrityError as exc:
-            raise Conflict(f"The slug {tenant.slug!r} is taken.") from exc
+        await insert_or_conflict(
+            self._db,
+            tenants.insert().values(**_to_row(tenant)),
+            f"The slug {tenant.slug!r} is taken.",
+        )
 
     async def get(self, tenant_id: TenantId) -> Tenant | None:
         row = (await self._db.execute(_TENANT, {"id": tenant_id})).first()

@@ -15,13 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
+from adapters.sql.dialect import Upsert, upsert
 from adapters.sql.tables import rate_windows, usage_entries, usage_reservations, usage_totals
-from adapters.sql.types import upsert
 from chatcore.tenants.model import TenantId
 from chatcore.usage.model import (
     Period,
@@ -31,8 +30,6 @@ from chatcore.usage.model import (
     in_window,
     slot_wait,
 )
-
-Insert = postgresql.Insert | sqlite.Insert
 
 
 class SqlUsageLedger:
@@ -217,7 +214,7 @@ def _window_lock(dialect: Dialect) -> ReturningInsert[Any]:
 
 
 @functools.cache
-def _totals_add(dialect: Dialect) -> Insert:
+def _totals_add(dialect: Dialect) -> Upsert:
     insert, c = upsert(dialect, usage_totals), usage_totals.c
     return insert.on_conflict_do_update(
         index_elements=_TOTALS_KEY,
@@ -252,7 +249,7 @@ _WINDOW_UPDATE = (
 )
 
 
-def _lock_row(insert: Insert, key: list[str], column: sa.Column[Any]) -> Insert:
+def _lock_row(insert: Upsert, key: list[str], column: sa.Column[Any]) -> Upsert:
     """``insert``, or on conflict with the row at ``key``, an update of ``column`` to
     itself: either way the row exists and is locked, and RETURNING reads it."""
     return insert.on_conflict_do_update(index_elements=key, set_={column.name: column})

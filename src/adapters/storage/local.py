@@ -2,7 +2,8 @@
 
 Writes go to a temporary file beside the target and are renamed into place once
 complete and synced, so a reader never sees half a file and a failed upload leaves
-nothing. Every file operation runs in a worker thread, off the event loop.
+nothing; what a crash leaves is removed by ``remove_unfinished``. Every file
+operation runs in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import re
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,6 +24,8 @@ from chatcore.errors import NotFound
 
 READ_PIECE = 256 * 1024
 _KEY = re.compile(r"[0-9a-f]{32}")
+_PART_SUFFIX = ".part"
+_PART_GLOB = f".*{_PART_SUFFIX}"
 
 
 class LocalFileBlobStore:
@@ -32,7 +36,7 @@ class LocalFileBlobStore:
 
     async def put(self, key: str, content: AsyncIterable[bytes]) -> StoredBlob:
         target = self._path(key)
-        temporary = target.with_name(f".{key}.{secrets.token_hex(4)}.part")
+        temporary = target.with_name(f".{key}.{secrets.token_hex(4)}{_PART_SUFFIX}")
         file = await asyncio.to_thread(_create, temporary)
         digest, size = hashlib.sha256(), 0
         try:
@@ -60,6 +64,10 @@ class LocalFileBlobStore:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    async def remove_unfinished(self, idle_since: datetime) -> int:
+        """Remove temporary files (a crash's leftovers) last written before ``idle_since``."""
+        return await asyncio.to_thread(_remove_stale_parts, self._root, idle_since.timestamp())
 
     def _path(self, key: str) -> Path:
         # Keys are generated, never a client's; checking keeps a path out all the same.
@@ -91,6 +99,17 @@ def _complete(file: BinaryIO, temporary: Path, target: Path) -> None:
     os.fsync(file.fileno())
     file.close()
     os.replace(temporary, target)
+
+
+def _remove_stale_parts(root: Path, written_before: float) -> int:
+    removed = 0
+    for part in root.glob(f"*/{_PART_GLOB}"):
+        # Another process may sweep the same file at the same moment.
+        with contextlib.suppress(FileNotFoundError):
+            if part.stat().st_mtime < written_before:
+                part.unlink()
+                removed += 1
+    return removed
 
 
 def _discard(file: BinaryIO, temporary: Path) -> None:

@@ -11,6 +11,7 @@ import msgspec
 from chatcore.dialogs.model_port import FinishReason
 from chatcore.errors import InvalidInput
 from chatcore.tenants.model import TenantId
+from chatcore.text import display_text, is_display_text
 
 DialogId = NewType("DialogId", uuid.UUID)
 MessageId = NewType("MessageId", uuid.UUID)
@@ -53,7 +54,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
 def validate_title(title: str) -> str:
     """A title: trimmed, 1-200 printable characters; raises InvalidInput otherwise."""
     title = title.strip()
-    if not title or len(title) > MAX_TITLE or any(ord(c) < 32 for c in title):
+    if not title or len(title) > MAX_TITLE or not is_display_text(title):
         raise InvalidInput("title", f"1-{MAX_TITLE} printable characters")
     return title
 
@@ -71,10 +72,10 @@ def validate_message(message: str, max_chars: int = MAX_MESSAGE) -> str:
 
 
 def title_from_message(message: str) -> str:
-    """A dialog's title from its first message: the first non-blank line, with its
-    whitespace collapsed, cut at a word boundary to about 60 characters."""
+    """A dialog's title from its first message: the first non-blank line as display
+    text (see ``chatcore.text``), cut at a word boundary to about 60 characters."""
     line = next((line for line in message.splitlines() if line.strip()), "")
-    title = " ".join("".join(c if ord(c) >= 32 else " " for c in line).split())
+    title = display_text(line)
     if len(title) <= TITLE_FROM_MESSAGE:
         return title or DEFAULT_TITLE
     cut = title[: TITLE_FROM_MESSAGE + 1].rsplit(" ", 1)[0]

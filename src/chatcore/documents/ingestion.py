@@ -1,8 +1,10 @@
 """Ingesting a document: extract its text, chunk it, embed the chunks, index them.
 
 No unit of work is open while the file is read, its text extracted or its chunks
-embedded; the chunks are indexed, and the document marked ready, in one short
-transaction at the end, which only the first worker to get there commits.
+embedded. Once extracted, the text is counted against its owner's storage quota in
+one short transaction, before any embedding is paid for; the chunks are indexed,
+and the document marked ready, in another at the end, which only the first worker
+to get there commits.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from chatcore.documents.model import (
     Document,
     ExtractionFailed,
     PageText,
+    TextTooLong,
     Vector,
 )
 from chatcore.documents.ports import BlobStore, Embedder, TextExtractor
-from chatcore.errors import NotFound, Unavailable
+from chatcore.documents.quota import StorageQuotas, admit_storage, owner_kind, storage_quota
+from chatcore.errors import NotFound, StorageQuotaExceeded, Unavailable
 from chatcore.events.model import DocumentFailed, DocumentReady
 from chatcore.events.ports import EventBus
 from chatcore.kernel import Clock, IdFactory
@@ -36,12 +40,13 @@ _CONTROLS = {c: None for c in (*range(32), 127) if chr(c) not in "\t\n\r\f"}
 
 
 class IngestSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """Chunk size and overlap in characters, and how many chunks go to the embedder
-    in one call."""
+    """Chunk size and overlap in characters, how many chunks go to the embedder in
+    one call, and the most characters of text one document may have."""
 
     chunk_chars: int = DEFAULT_SIZE
     overlap_chars: int = DEFAULT_OVERLAP
     embed_batch: int = 64
+    max_chars: int = 2_000_000
 
 
 class IngestDocument:
@@ -58,16 +63,18 @@ class IngestDocument:
         clock: Clock,
         ids: IdFactory,
         settings: IngestSettings | None = None,
+        quotas: StorageQuotas | None = None,
     ) -> None:
         self._uow, self._blobs, self._extractors = uow, blobs, extractors
         self._embedder, self._events, self._clock, self._ids = embedder, events, clock, ids
         self._settings = settings or IngestSettings()
+        self._quotas = quotas or StorageQuotas()
 
     async def __call__(self, document: Document) -> None:
         """Ingest the document; every failure is recorded on it, none raised."""
         try:
-            pages, windows, vectors = await self._prepare(document)
-        except ExtractionFailed as exc:
+            prepared = await self._prepare(document)
+        except (ExtractionFailed, StorageQuotaExceeded) as exc:
             await self._fail(document, exc.detail)
         except NotFound:
             await self._fail(document, "The stored file is missing; upload it again.")
@@ -79,15 +86,26 @@ class IngestDocument:
             log.exception("Ingesting document %s failed", document.id)
             await self._fail(document, "The document could not be processed.")
         else:
-            await self._finish(document, pages, windows, vectors)
+            if prepared is not None:
+                await self._finish(document, *prepared)
 
-    async def _prepare(self, document: Document) -> tuple[int, list[TextWindow], list[Vector]]:
+    async def _prepare(
+        self, document: Document
+    ) -> tuple[int, int, list[TextWindow], list[Vector]] | None:
+        """Pages, text size, chunks and their vectors; None if the document went."""
         extractor = self._extractors.get(document.content_type)
         if extractor is None:
             raise ExtractionFailed(f"Files of type {document.content_type} cannot be read.")
-        pages = await extractor.extract(await self._blobs.read(document.blob_key))
-        pages = [PageText(page.number, _printable(page.text)) for page in pages]
         settings = self._settings
+        content = await self._blobs.read(document.blob_key)
+        pages = await extractor.extract(content, settings.max_chars)
+        del content  # the file may be large; the text is what matters from here on
+        if sum(len(page.text) for page in pages) > settings.max_chars:
+            raise TextTooLong(settings.max_chars)  # whatever the extractor let through
+        pages = [PageText(page.number, _printable(page.text)) for page in pages]
+        text_size = sum(len(page.text.encode()) for page in pages)
+        if not await self._hold_text(document, text_size):
+            return None
         # Chunking a long text takes a while; the event loop has other work.
         windows = await asyncio.to_thread(
             chunk_pages, pages, settings.chunk_chars, settings.overlap_chars
@@ -97,10 +115,40 @@ class IngestDocument:
         vectors: list[Vector] = []
         for batch in _batches(windows, settings.embed_batch):
             vectors.extend(await self._embedder.embed([w.text for w in batch]))
-        return len(pages), windows, vectors
+        return len(pages), text_size, windows, vectors
+
+    async def _hold_text(self, document: Document, text_size: int) -> bool:
+        """Count the text against the owner's quota (raises StorageQuotaExceeded);
+        False if the document is gone or no longer being ingested."""
+        tenant_id, owner_id = document.tenant_id, document.owner_id
+        async with self._uow() as uow:
+            kind = await owner_kind(uow, tenant_id, owner_id)
+            quota = await storage_quota(uow, self._quotas, tenant_id, kind)
+            # Locked before the document is read: a second worker on the same
+            # document (or one taking it up after a crash) sees the text it holds.
+            await uow.documents.lock_storage(tenant_id, owner_id)
+            current = await uow.documents.get(tenant_id, owner_id, document.id)
+            if current is None or current.status != "processing":
+                return False
+            await admit_storage(uow, tenant_id, owner_id, text_size - current.text_size, quota)
+            await uow.documents.set_status(
+                tenant_id,
+                document.id,
+                expected="processing",
+                status="processing",
+                at=self._clock.now(),
+                text_size=text_size,
+            )
+            await uow.commit()
+        return True
 
     async def _finish(
-        self, document: Document, pages: int, windows: list[TextWindow], vectors: list[Vector]
+        self,
+        document: Document,
+        pages: int,
+        text_size: int,
+        windows: list[TextWindow],
+        vectors: list[Vector],
     ) -> None:
         chunks = [
             Chunk(
@@ -126,6 +174,7 @@ class IngestDocument:
                 at=self._clock.now(),
                 pages=pages,
                 chunks=len(chunks),
+                text_size=text_size,
             ):
                 await uow.chunks.add(document.tenant_id, chunks, vectors)
                 await uow.commit()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
+from chatcore.text import display_text
 
 SNIFF_BYTES = 8192
 MAX_FILENAME = 255
@@ -35,10 +35,7 @@ def clean_filename(name: str | None) -> str:
     """The client's filename as safe display text: no folders, no control or
     invisible formatting characters, at most 255 characters."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    # Categories C*: controls (NUL included), and format characters such as the
-    # right-to-left override that makes "gpj.exe" display as "exe.jpg".
-    kept = "".join(c for c in base if not unicodedata.category(c).startswith("C"))
-    kept = " ".join(kept.split())
+    kept = display_text(base)
     if kept in ("", ".", ".."):
         return DEFAULT_FILENAME
     return kept[:MAX_FILENAME]

@@ -42,6 +42,9 @@ class Document(msgspec.Struct, frozen=True, kw_only=True):
     pages: int = 0
     chunks: int = 0
     error: str | None = None
+    text_size: int = 0
+    """Bytes of its extracted text (UTF-8), once it is ready; with ``size``, what
+    it takes of its owner's storage quota."""
 
 
 class Chunk(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,3 +91,12 @@ class ExtractionFailed(ChatcoreError):
     """A file's text could not be read; ``detail`` says why in words for its owner."""
 
     code = "extraction_failed"
+
+
+class TextTooLong(ExtractionFailed):
+    """A file's text passes the characters one document may have; reading stopped
+    there."""
+
+    def __init__(self, max_chars: int) -> None:
+        super().__init__(f"The document has more than {max_chars:,} characters of text.")
+        self.max_chars = max_chars

@@ -11,7 +11,7 @@ import builtins
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from chatcore.documents.model import (
     Chunk,
@@ -67,9 +67,16 @@ class DocumentRepository(Protocol):
         pages: int = 0,
         chunks: int = 0,
         error: str | None = None,
+        text_size: int = 0,
     ) -> bool:
         """Move the document from ``expected`` to ``status``; False if it is gone or
         no longer in ``expected`` (so two workers never both finish it)."""
+        ...
+
+    async def lock_storage(self, tenant_id: TenantId, owner_id: uuid.UUID) -> int:
+        """The bytes the owner's documents take (``size`` plus ``text_size`` of each),
+        with the owner's storage locked until the transaction ends, so that checks
+        against a quota queue, one transaction after another."""
         ...
 
     async def delete(
@@ -79,7 +86,7 @@ class DocumentRepository(Protocol):
         ...
 
     async def delete_owned(self, tenant_id: TenantId, owner_id: uuid.UUID) -> None:
-        """Delete every document of the owner, with their chunks."""
+        """Delete every document of the owner, with their chunks and storage lock."""
         ...
 
     async def processing(self, limit: int) -> builtins.list[Document]:
@@ -153,12 +160,24 @@ class BlobStore(Protocol):
         ...
 
 
+@runtime_checkable
+class UnfinishedWrites(Protocol):
+    """A blob store whose writes, cut short by a crash, leave something behind (a
+    store need not be one: the sweep passes over those that are not)."""
+
+    async def remove_unfinished(self, idle_since: datetime) -> int:
+        """Remove what writes cut short left, untouched since ``idle_since``; returns
+        how many."""
+        ...
+
+
 class TextExtractor(Protocol):
     """Reads the text of one kind of file."""
 
-    async def extract(self, content: bytes) -> list[PageText]:
-        """Every page's text, in order; raises ExtractionFailed with a reason fit
-        for the file's owner."""
+    async def extract(self, content: bytes, max_chars: int) -> list[PageText]:
+        """Every page's text, in order; raises TextTooLong as soon as the text passes
+        ``max_chars`` characters, and ExtractionFailed with a reason fit for the
+        file's owner when it cannot be read."""
         ...
 
 

@@ -10,6 +10,7 @@ import msgspec
 from chatcore.documents.intake import SNIFF_BYTES, clean_filename, sniff_content_type
 from chatcore.documents.model import Document, DocumentId
 from chatcore.documents.ports import BlobStore, IngestionScheduler
+from chatcore.documents.quota import StorageQuotas, admit_storage, storage_quota
 from chatcore.errors import Conflict, FileTooLarge, InvalidInput, UnsupportedMediaType
 from chatcore.identity.principal import Principal
 from chatcore.kernel import Clock, IdFactory
@@ -36,15 +37,18 @@ class UploadDocument:
         clock: Clock,
         ids: IdFactory,
         max_bytes: int,
+        quotas: StorageQuotas | None = None,
     ) -> None:
         self._uow, self._blobs, self._scheduler = uow, blobs, scheduler
         self._clock, self._ids, self._max_bytes = clock, ids, max_bytes
+        self._quotas = quotas or StorageQuotas()
 
     async def __call__(
         self, principal: Principal, filename: str | None, content: AsyncIterator[bytes]
     ) -> Upload:
         """The document, ``processing`` unless these bytes were uploaded before; raises
-        FileTooLarge, UnsupportedMediaType, or InvalidInput for an empty file."""
+        FileTooLarge, StorageQuotaExceeded (nothing is kept), UnsupportedMediaType, or
+        InvalidInput for an empty file."""
         head = await self._head(content)
         if not head:
             raise InvalidInput("file", "is empty")
@@ -68,7 +72,7 @@ class UploadDocument:
             updated_at=now,
         )
         try:
-            upload = await self._record(document)
+            upload = await self._record(document, principal)
         except BaseException:
             await self._blobs.delete(key)
             raise
@@ -78,13 +82,15 @@ class UploadDocument:
             self._scheduler.submit(upload.document)
         return upload
 
-    async def _record(self, document: Document) -> Upload:
+    async def _record(self, document: Document, principal: Principal) -> Upload:
         """The new document, or the owner's earlier one with the same bytes (a
-        failed one is tried again)."""
+        failed one is tried again); only a new one takes more of the quota."""
         tenant_id, owner_id = document.tenant_id, document.owner_id
         async with self._uow() as uow:
             existing = await uow.documents.find_by_sha256(tenant_id, owner_id, document.sha256)
             if existing is None:
+                quota = await storage_quota(uow, self._quotas, tenant_id, principal.kind)
+                await admit_storage(uow, tenant_id, owner_id, document.size, quota)
                 try:
                     await uow.documents.add(tenant_id, document)
                     await uow.commit()

@@ -1,5 +1,6 @@
 """Purging what has expired: sessions, sign-in codes, confirmation links, idle
-throttles, and sign-ups nobody confirmed. Nothing else ever removes these rows.
+throttles (per email, and per client address), sign-ups nobody confirmed, and what
+crashed uploads left in the blob stores. Nothing else ever removes these rows.
 
 Each batch is its own short transaction, so a purge never holds SQLite's write lock
 or a Postgres transaction for long, and a purge that stops half-way has still done
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from chatcore.documents.leftovers import RemoveUnfinishedWrites
 from chatcore.erasure import OwnedDataEraser
 from chatcore.identity.erasing import erase_principal
 from chatcore.kernel import Clock
@@ -22,8 +24,9 @@ from chatcore.pagination import PageRequest
 from chatcore.tenants.model import TenantId
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-# Longer than every throttle's own window (an hour of mails, a 15-minute login
-# back-off), so forgetting an idle counter lets nothing through sooner.
+# Longer than every throttle's own window (an hour of mails or of guest sessions per
+# address, a 15-minute login back-off), so forgetting an idle counter lets nothing
+# through sooner.
 THROTTLE_RETENTION = timedelta(days=1)
 SIGN_UP_RETENTION = timedelta(days=7)
 BATCH = 500
@@ -33,7 +36,7 @@ _TENANT_PAGE = 200
 
 
 class PurgeReport(msgspec.Struct, frozen=True, kw_only=True):
-    """How many rows of each kind one purge removed."""
+    """How many rows (and leftover files) of each kind one purge removed."""
 
     user_sessions: int = 0
     anonymous_sessions: int = 0
@@ -41,6 +44,7 @@ class PurgeReport(msgspec.Struct, frozen=True, kw_only=True):
     email_confirmations: int = 0
     auth_throttles: int = 0
     unconfirmed_accounts: int = 0
+    unfinished_writes: int = 0
 
     @property
     def total(self) -> int:
@@ -65,11 +69,13 @@ class PurgeExpired:
         throttle_retention: timedelta = THROTTLE_RETENTION,
         batch: int = BATCH,
         erase_batch: int = ERASE_BATCH,
+        remove_unfinished_writes: RemoveUnfinishedWrites | None = None,
     ) -> None:
         """``erasers``: every other context's, as for account deletion;
         ``sign_up_retention``: the age past which an account registered with a
         password and never confirmed goes, once no link of its is live."""
         self._uow, self._clock, self._erasers = uow, clock, tuple(erasers)
+        self._remove_unfinished_writes = remove_unfinished_writes
         self._sign_up_retention, self._throttle_retention = sign_up_retention, throttle_retention
         self._batch, self._erase_batch = batch, erase_batch
 
@@ -77,6 +83,8 @@ class PurgeExpired:
         """Purge every tenant as of now; raises Unavailable if the database is down."""
         now = self._clock.now()
         reports = [await self._purge_tenant(t, now) for t in await self._tenant_ids()]
+        if self._remove_unfinished_writes is not None:
+            reports.append(PurgeReport(unfinished_writes=await self._remove_unfinished_writes()))
         return PurgeReport(
             **{
                 kind: sum(getattr(report, kind) for report in reports)
@@ -145,6 +153,6 @@ class PurgeExpired:
             async with self._uow(read_only=True) as uow:
                 result = await uow.tenants.list(page)
             tenant_ids.extend(tenant.id for tenant in result.items)
-            if result.next_cursor is None:
+            if result.next_after is None:
                 return tenant_ids
-            page = PageRequest.parse(_TENANT_PAGE, result.next_cursor)
+            page = PageRequest(limit=_TENANT_PAGE, after=result.next_after)

@@ -26,7 +26,7 @@ MAX_USER_AGENT = 512
 _SPECIALS = frozenset('()<>[]\\,;:"')
 
 OtpVerdict = Literal["accepted", "invalid", "expired"]
-ThrottleScope = Literal["otp_mail", "signup_mail", "login"]
+ThrottleScope = Literal["otp_mail", "signup_mail", "login", "guest_session"]
 
 
 def normalize_email(raw: str) -> str:
@@ -140,8 +140,10 @@ class EmailConfirmation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AuthThrottle(msgspec.Struct, frozen=True, kw_only=True):
-    """Counts events for one email and purpose: mails sent in the current hour window,
-    or consecutive failed logins. Kept per email, known or not, so it tells nothing."""
+    """Counts events for one subject and purpose: mails to an email in the current
+    hour window, consecutive failed logins of an email (kept per email, known or not,
+    so it tells nothing), or anonymous sessions started from one client address in
+    the current hour window."""
 
     scope: ThrottleScope
     subject: str

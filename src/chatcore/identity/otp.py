@@ -16,7 +16,7 @@ from chatcore.identity.model import Credential, OtpChallenge, User, UserId, norm
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.principal import Principal
 from chatcore.identity.sessions import SessionStarter
-from chatcore.identity.throttling import admit_mail
+from chatcore.identity.throttling import CountedMail, admit_mail, uncount_mail
 from chatcore.kernel import Clock, IdFactory
 from chatcore.tenants.model import Tenant, TenantId
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -60,14 +60,38 @@ class RequestOtp:
             expires_at=now + timedelta(seconds=self._policy.otp_ttl_seconds),
         )
         async with self._uow() as uow:
-            await admit_mail(uow, tenant.id, "otp_mail", email, now, self._policy)
+            counted = await admit_mail(uow, tenant.id, "otp_mail", email, now, self._policy)
             # The throttle row is locked, so no other request for this email is here.
-            if await uow.otp_challenges.get_for_update(tenant.id, email) is None:
+            earlier = await uow.otp_challenges.get_for_update(tenant.id, email)
+            if earlier is None:
                 await uow.otp_challenges.add(tenant.id, challenge)
             else:
                 await uow.otp_challenges.update(tenant.id, challenge)
             await uow.commit()
-        await self._mailer.send(otp_mail(tenant, email, code, self._policy.otp_ttl_seconds))
+        try:
+            await self._mailer.send(otp_mail(tenant, email, code, self._policy.otp_ttl_seconds))
+        except Exception:
+            # Whatever stopped the mail, no code went out: neither it nor the throttle counts.
+            await self._take_back(tenant.id, counted, challenge, earlier)
+            raise
+
+    async def _take_back(
+        self,
+        tenant_id: TenantId,
+        counted: CountedMail,
+        challenge: OtpChallenge,
+        earlier: OtpChallenge | None,
+    ) -> None:
+        async with self._uow() as uow:
+            await uncount_mail(uow, tenant_id, counted)
+            current = await uow.otp_challenges.get_for_update(tenant_id, challenge.email)
+            if current is not None and current.code_hash == challenge.code_hash:
+                # The earlier code, if it was mailed, keeps working.
+                if earlier is None:
+                    await uow.otp_challenges.delete(tenant_id, challenge.email)
+                else:
+                    await uow.otp_challenges.update(tenant_id, earlier)
+            await uow.commit()
 
 
 class VerifyOtp:

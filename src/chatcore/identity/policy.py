@@ -29,6 +29,7 @@ class IdentityPolicy(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = "http://localhost:8000"
     login_free_failures: int = 5
     login_backoff_cap_seconds: int = 900
+    anonymous_sessions_per_hour: int = 30
 
     @property
     def session_ttl(self) -> timedelta:

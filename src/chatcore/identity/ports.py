@@ -124,6 +124,10 @@ class EmailConfirmationRepository(Protocol):
         """The link with this token hash, locked until the transaction ends, or None."""
         ...
 
+    async def delete(self, tenant_id: TenantId, token_hash: str) -> None:
+        """Forget the link with this token hash, if there is one."""
+        ...
+
     async def delete_of_user(self, tenant_id: TenantId, user_id: UserId) -> None:
         """Forget every pending link of a user."""
         ...

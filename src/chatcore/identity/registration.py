@@ -14,7 +14,7 @@ from chatcore.identity.credentials import Mailer, MailMessage, PasswordHasher
 from chatcore.identity.mails import already_registered_mail, confirmation_mail
 from chatcore.identity.model import EmailConfirmation, User, UserId, normalize_email
 from chatcore.identity.policy import IdentityPolicy, validate_password
-from chatcore.identity.throttling import admit_mail
+from chatcore.identity.throttling import CountedMail, admit_mail, uncount_mail
 from chatcore.kernel import Clock, IdFactory
 from chatcore.tenants.model import Tenant, TenantId
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -55,16 +55,32 @@ class Register:
         password = validate_password(password, self._policy)
         # Hashed whatever the address, so a known one answers as slowly as a new one.
         password_hash = await self._hasher.hash(password)
+        link: EmailConfirmation | None = None
         async with self._uow() as uow:
             now = self._clock.now()
-            await admit_mail(uow, tenant.id, "signup_mail", email, now, self._policy)
+            counted = await admit_mail(uow, tenant.id, "signup_mail", email, now, self._policy)
             user = await self._pending_user(uow, tenant.id, email, password_hash, now)
             if user is None:
                 message = already_registered_mail(tenant, email)
             else:
-                message = await self._link(uow, tenant, user, password_hash, now)
+                link, message = await self._link(uow, tenant, user, password_hash, now)
             await uow.commit()
-        await self._mailer.send(message)
+        try:
+            await self._mailer.send(message)
+        except Exception:
+            # Whatever stopped the mail, no link went out: neither it nor the throttle counts.
+            await self._take_back(tenant.id, counted, link)
+            raise
+
+    async def _take_back(
+        self, tenant_id: TenantId, counted: CountedMail, link: EmailConfirmation | None
+    ) -> None:
+        # An account made for the link stays unconfirmed, as after any unused link.
+        async with self._uow() as uow:
+            await uncount_mail(uow, tenant_id, counted)
+            if link is not None:
+                await uow.email_confirmations.delete(tenant_id, link.token_hash)
+            await uow.commit()
 
     async def _pending_user(
         self, uow: UnitOfWork, tenant_id: TenantId, email: str, password_hash: str, now: datetime
@@ -98,21 +114,20 @@ class Register:
 
     async def _link(
         self, uow: UnitOfWork, tenant: Tenant, user: User, password_hash: str, now: datetime
-    ) -> MailMessage:
+    ) -> tuple[EmailConfirmation, MailMessage]:
         token = new_confirmation_token(tenant.id)
         ttl_hours = self._policy.confirm_ttl_hours
-        await uow.email_confirmations.add(
-            tenant.id,
-            EmailConfirmation(
-                token_hash=token_hash(token),
-                user_id=user.id,
-                email=user.email,
-                password_hash=password_hash,
-                created_at=now,
-                expires_at=now + timedelta(hours=ttl_hours),
-            ),
+        link = EmailConfirmation(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            email=user.email,
+            password_hash=password_hash,
+            created_at=now,
+            expires_at=now + timedelta(hours=ttl_hours),
         )
-        return confirmation_mail(tenant, user.email, self._policy.confirm_link(token), ttl_hours)
+        await uow.email_confirmations.add(tenant.id, link)
+        mail = confirmation_mail(tenant, user.email, self._policy.confirm_link(token), ttl_hours)
+        return link, mail
 
 
 class ConfirmEmail:

@@ -13,6 +13,7 @@ from chatcore.identity.erasing import erase_principal
 from chatcore.identity.model import Credential, Session, SessionId, User, clean_user_agent
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.principal import Principal, PrincipalKind
+from chatcore.identity.throttling import admit_guest
 from chatcore.kernel import Clock, IdFactory
 from chatcore.tenants.model import Tenant, TenantId
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -90,16 +91,29 @@ async def end_session(
 
 
 class CreateAnonymousSession:
-    """Start a session without an email, where the tenant allows it."""
+    """Start a session without an email, where the tenant allows it; each client
+    address may start ``anonymous_sessions_per_hour`` of them."""
 
-    def __init__(self, uow: UnitOfWorkFactory, starter: SessionStarter) -> None:
-        self._uow, self._starter = uow, starter
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        starter: SessionStarter,
+        clock: Clock,
+        policy: IdentityPolicy,
+    ) -> None:
+        self._uow, self._starter, self._clock, self._policy = uow, starter, clock, policy
 
-    async def __call__(self, tenant: Tenant, user_agent: str | None) -> Credential:
-        """A credential for a new anonymous principal; raises AuthMethodDisabled."""
+    async def __call__(
+        self, tenant: Tenant, user_agent: str | None, address: str | None = None
+    ) -> Credential:
+        """A credential for a new anonymous principal; raises AuthMethodDisabled, or
+        RateLimited when ``address`` (the client's; None for a caller inside this
+        process, which is not counted) has started too many."""
         if not tenant.settings.allows("anonymous"):
             raise AuthMethodDisabled("This tenant does not allow anonymous sessions.")
         async with self._uow() as uow:
+            if address is not None:
+                await admit_guest(uow, tenant.id, address, self._clock.now(), self._policy)
             session = await self._starter.open(uow, tenant.id, None, user_agent)
             await uow.commit()
         return self._starter.credential(session, None)

@@ -154,12 +154,16 @@ class GetAvatarFile:
         self._store = store
 
     async def __call__(self, name: str) -> AvatarFile:
-        """The file and its media type; raises NotFound."""
+        """The file and its media type; raises NotFound, also for the right key under
+        another format's extension (the bytes, not the name, decide the type)."""
         key = blob_key(name)
         if key is None:
             raise NotFound("No such avatar.")
         data = await self._store.read(key)
-        return AvatarFile(data=data, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])
+        extension = _EXTENSIONS[sniff_image(data)]
+        if name != f"{key}.{extension}":
+            raise NotFound("No such avatar.")
+        return AvatarFile(data=data, media_type=MEDIA_TYPES[extension])
 
 
 async def _chunks(data: bytes) -> AsyncIterator[bytes]:

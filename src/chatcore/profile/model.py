@@ -12,6 +12,7 @@ import msgspec
 from chatcore.errors import InvalidInput
 from chatcore.identity.model import User, UserId
 from chatcore.tenants.model import TenantId
+from chatcore.text import is_display_text
 
 SavedItemId = NewType("SavedItemId", uuid.UUID)
 
@@ -81,7 +82,7 @@ class ProfilePolicy(msgspec.Struct, frozen=True, kw_only=True):
 def validate_display_name(name: str) -> str:
     """A display name: trimmed, 1-100 printable characters; raises InvalidInput."""
     name = name.strip()
-    if not name or len(name) > MAX_DISPLAY_NAME or not name.isprintable():
+    if not name or len(name) > MAX_DISPLAY_NAME or not is_display_text(name):
         raise InvalidInput("display_name", f"1-{MAX_DISPLAY_NAME} printable characters")
     return name
 

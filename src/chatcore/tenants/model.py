@@ -15,8 +15,9 @@ TenantId = NewType("TenantId", uuid.UUID)
 AuthMethod = Literal["otp", "password", "anonymous"]
 ALL_AUTH_METHODS: tuple[AuthMethod, ...] = ("otp", "password", "anonymous")
 
+# The slug's form for the JSON schema; the check here matches the whole string.
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
-_SLUG = re.compile(SLUG_PATTERN)
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # A slug is also the first segment of the tenant's web pages (/{slug}/chat), so it
 # cannot be one of the paths the API and the page assets already own.
 RESERVED_SLUGS = frozenset({"v1", "health", "schema", "assets"})
@@ -33,6 +34,7 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Fa
     monthly_token_quota: int | None = None
     tenant_monthly_token_cap: int | None = None
     rate_limit_per_minute: int | None = None
+    storage_quota_mb: int | None = None
 
     def validated(self) -> TenantSettings:
         """These settings, if every value is allowed; raises InvalidInput otherwise."""
@@ -40,7 +42,12 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Fa
             raise InvalidInput("settings.system_prompt", f"at most {MAX_SYSTEM_PROMPT} characters")
         if len(set(self.auth_methods)) != len(self.auth_methods):
             raise InvalidInput("settings.auth_methods", "must not repeat a method")
-        for field in ("monthly_token_quota", "tenant_monthly_token_cap", "rate_limit_per_minute"):
+        for field in (
+            "monthly_token_quota",
+            "tenant_monthly_token_cap",
+            "rate_limit_per_minute",
+            "storage_quota_mb",
+        ):
             value = getattr(self, field)
             if value is not None and value < 0:
                 raise InvalidInput(f"settings.{field}", "must not be negative")
@@ -51,9 +58,14 @@ class TenantSettings(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Fa
         return method in self.auth_methods
 
 
+def is_slug(text: str) -> bool:
+    """Whether ``text`` has the shape of a slug (whether or not a tenant has it)."""
+    return _SLUG.fullmatch(text) is not None
+
+
 def validate_slug(slug: str) -> str:
     """A lowercase, URL-safe slug of 1-63 characters; raises InvalidInput otherwise."""
-    if not _SLUG.match(slug):
+    if not is_slug(slug):
         raise InvalidInput(
             "slug", "1-63 lowercase letters, digits or hyphens, not starting or ending with '-'"
         )

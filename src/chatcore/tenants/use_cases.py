@@ -15,6 +15,7 @@ from chatcore.tenants.model import (
     Tenant,
     TenantId,
     TenantSettings,
+    is_slug,
     validate_name,
     validate_slug,
 )
@@ -102,13 +103,17 @@ class FindTenant:
         self._uow = uow
 
     async def __call__(self, reference: str) -> Tenant:
-        """The tenant whose id or slug is ``reference``; raises TenantNotFound."""
+        """The tenant whose id or slug is ``reference``; raises TenantNotFound, naming
+        the reference only if it has the shape of one (a client's header or path could
+        be of any length or content)."""
+        tenant_id, slug = _as_uuid(reference), reference.lower()
+        if tenant_id is None and not is_slug(slug):
+            raise TenantNotFound("No tenant has that id or slug.")
         async with self._uow() as uow:
-            tenant_id = _as_uuid(reference)
             if tenant_id is not None:
                 tenant = await uow.tenants.get(TenantId(tenant_id))
             else:
-                tenant = await uow.tenants.get_by_slug(reference.lower())
+                tenant = await uow.tenants.get_by_slug(slug)
         if tenant is None:
             raise TenantNotFound(f"No tenant is called {reference!r}.")
         return tenant

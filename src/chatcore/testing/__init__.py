@@ -55,6 +55,7 @@ from chatcore.testing.chat_model import ChatModelContract  # noqa: E402
 from chatcore.testing.chunk_index import ChunkIndexContract  # noqa: E402
 from chatcore.testing.dialog_repository import DialogRepositoryContract  # noqa: E402
 from chatcore.testing.document_repository import DocumentRepositoryContract  # noqa: E402
+from chatcore.testing.document_storage import DocumentStorageContract  # noqa: E402
 from chatcore.testing.embedder import EmbedderContract  # noqa: E402
 from chatcore.testing.event_bus import EventBusContract, ObservableBus  # noqa: E402
 from chatcore.testing.identity_repositories import IdentityRepositoriesContract  # noqa: E402
@@ -82,6 +83,7 @@ __all__ = [
     "Delivered",
     "DialogRepositoryContract",
     "DocumentRepositoryContract",
+    "DocumentStorageContract",
     "EmbedderContract",
     "EventBusContract",
     "IdentityRepositoriesContract",

@@ -134,9 +134,9 @@ class DialogRepositoryContract:
             async with uow(read_only=True) as tx:
                 result = await tx.dialogs.list(tenant, owner, page)
             seen.extend(result.items)
-            if result.next_cursor is None:
+            if result.next_after is None:
                 break
-            page = PageRequest.parse(3, result.next_cursor)
+            page = PageRequest(limit=3, after=result.next_after)
         assert seen == sorted(dialogs, key=lambda d: (d.created_at, d.id), reverse=True)
 
     async def test_rename_and_touch_change_only_the_owners_dialog(

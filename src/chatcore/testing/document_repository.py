@@ -140,9 +140,9 @@ class DocumentRepositoryContract:
             async with uow(read_only=True) as tx:
                 result = await tx.documents.list(tenant, owner, page)
             seen += result.items
-            if result.next_cursor is None:
+            if result.next_after is None:
                 break
-            page = PageRequest.parse(2, result.next_cursor)
+            page = PageRequest(limit=2, after=result.next_after)
         assert seen == documents[::-1]
 
     async def test_processing_lists_unfinished_documents_of_every_tenant(

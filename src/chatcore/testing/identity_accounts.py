@@ -69,3 +69,24 @@ class IdentityAccountsContract:
         async with uow() as tx:
             assert await tx.email_confirmations.get_for_update(tenant, "2" * 64) is None
             assert await tx.email_confirmations.get_for_update(tenant, "3" * 64) == theirs
+
+    async def test_a_confirmation_is_forgotten_by_its_hash_in_its_tenant_only(
+        self,
+        uow: UnitOfWorkFactory,
+    ) -> None:
+        acme, other = await add_tenants(uow, "acme", "other")
+        user = new_user(acme)
+        gone, kept = new_confirmation(user, "1" * 64), new_confirmation(user, "2" * 64)
+        async with uow() as tx:
+            await tx.users.add(acme, user)
+            await tx.email_confirmations.add(acme, gone)
+            await tx.email_confirmations.add(acme, kept)
+            await tx.commit()
+        async with uow() as tx:
+            await tx.email_confirmations.delete(acme, gone.token_hash)
+            await tx.email_confirmations.delete(other, kept.token_hash)
+            await tx.email_confirmations.delete(acme, "9" * 64)  # none: nothing happens
+            await tx.commit()
+        async with uow(read_only=True) as tx:
+            assert await tx.email_confirmations.get_for_update(acme, gone.token_hash) is None
+            assert await tx.email_confirmations.get_for_update(acme, kept.token_hash) == kept

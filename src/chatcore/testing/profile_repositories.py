@@ -172,9 +172,9 @@ class ProfileRepositoriesContract:
             while True:
                 result = await tx.saved_items.list(tenant, user, page)
                 seen += result.items
-                if result.next_cursor is None:
+                if result.next_after is None:
                     break
-                page = PageRequest.parse(2, result.next_cursor)
+                page = PageRequest(limit=2, after=result.next_after)
         assert seen == items[::-1]
 
     async def test_saved_items_are_invisible_and_undeletable_to_others(

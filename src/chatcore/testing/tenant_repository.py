@@ -112,7 +112,7 @@ class TenantRepositoryContract:
             async with uow(read_only=True) as tx:
                 result = await tx.tenants.list(page)
             seen.extend(result.items)
-            if result.next_cursor is None:
+            if result.next_after is None:
                 break
-            page = PageRequest.parse(3, result.next_cursor)
+            page = PageRequest(limit=3, after=result.next_after)
         assert seen == sorted(tenants, key=lambda t: (t.created_at, t.id))

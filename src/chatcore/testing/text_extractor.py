@@ -9,11 +9,14 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from chatcore.documents.model import ExtractionFailed, PageText
+from chatcore.documents.model import ExtractionFailed, PageText, TextTooLong
 from chatcore.documents.ports import TextExtractor
 
 FileWriter = Callable[[Sequence[str]], bytes]
 """Writes page texts as a file of the kind the extractor reads."""
+
+ROOMY = 1_000_000
+"""A limit on characters that no file of these contracts comes near."""
 
 LIGHTHOUSE = "The keeper of the Skarven lighthouse is Ingrid Holm.\nCafé au lait in Köln."
 APPLES = "The first page talks about apples (and pears)."
@@ -52,7 +55,7 @@ class TextExtractorContract:
     async def test_a_one_page_file_is_page_one_with_its_text(
         self, text_extractor: TextExtractor, file_of: FileWriter
     ) -> None:
-        pages = await text_extractor.extract(file_of([LIGHTHOUSE]))
+        pages = await text_extractor.extract(file_of([LIGHTHOUSE]), ROOMY)
         assert len(pages) == 1
         assert isinstance(pages[0], PageText)
         assert pages[0].number == 1
@@ -64,7 +67,7 @@ class TextExtractorContract:
         sample = file_of([LIGHTHOUSE])
         for content in (damaged(sample, damage) for damage in DAMAGES):
             try:
-                pages = await text_extractor.extract(content)
+                pages = await text_extractor.extract(content, ROOMY)
             except ExtractionFailed as failure:  # anything else fails the test
                 assert failure.detail.strip(), "the owner is told why"
             else:
@@ -75,14 +78,27 @@ class TextExtractorContract:
         self, text_extractor: TextExtractor, file_of: FileWriter
     ) -> None:
         content = file_of([LIGHTHOUSE])
-        assert await text_extractor.extract(content) == await text_extractor.extract(content)
+        first = await text_extractor.extract(content, ROOMY)
+        assert await text_extractor.extract(content, ROOMY) == first
 
     async def test_files_read_at_once_keep_their_own_text(
         self, text_extractor: TextExtractor, file_of: FileWriter
     ) -> None:
         texts = [f"Document number {n} is about item {n * 7}." for n in range(4)]
-        results = await asyncio.gather(*(text_extractor.extract(file_of([text])) for text in texts))
+        results = await asyncio.gather(
+            *(text_extractor.extract(file_of([text]), ROOMY) for text in texts)
+        )
         assert [words(pages[0].text) for pages in results] == texts
+
+    async def test_a_text_longer_than_the_limit_is_text_too_long(
+        self, text_extractor: TextExtractor, file_of: FileWriter
+    ) -> None:
+        content = file_of([LIGHTHOUSE * 40])
+        assert words((await text_extractor.extract(content, ROOMY))[0].text)
+        with pytest.raises(TextTooLong) as failure:
+            await text_extractor.extract(content, len(LIGHTHOUSE) * 20)
+        assert failure.value.max_chars == len(LIGHTHOUSE) * 20
+        assert failure.value.detail.strip(), "the owner is told why"
 
 
 class PagedTextExtractorContract(TextExtractorContract):
@@ -97,7 +113,7 @@ class PagedTextExtractorContract(TextExtractorContract):
         self, text_extractor: TextExtractor, file_of: FileWriter
     ) -> None:
         written = [APPLES, "", LIGHTHOUSE, "Page four."]
-        pages = await text_extractor.extract(file_of(written))
+        pages = await text_extractor.extract(file_of(written), ROOMY)
         assert [page.number for page in pages] == [1, 2, 3, 4]
         assert [words(page.text) for page in pages] == [words(text) for text in written]
 
@@ -105,15 +121,22 @@ class PagedTextExtractorContract(TextExtractorContract):
         self, text_extractor: TextExtractor, file_of: FileWriter
     ) -> None:
         written = [f"This is page {n}." for n in range(1, 41)]
-        pages = await text_extractor.extract(file_of(written))
+        pages = await text_extractor.extract(file_of(written), ROOMY)
         assert [(page.number, words(page.text)) for page in pages] == list(
             enumerate(written, start=1)
         )
+
+    async def test_pages_under_the_limit_each_but_over_it_together_are_text_too_long(
+        self, text_extractor: TextExtractor, file_of: FileWriter
+    ) -> None:
+        content = file_of([LIGHTHOUSE * 10] * 4)
+        with pytest.raises(TextTooLong):
+            await text_extractor.extract(content, len(LIGHTHOUSE) * 25)
 
     @pytest.mark.parametrize("damage", UNREADABLE)
     async def test_an_unreadable_file_fails_with_a_reason(
         self, text_extractor: TextExtractor, file_of: FileWriter, damage: str
     ) -> None:
         with pytest.raises(ExtractionFailed) as failure:
-            await text_extractor.extract(damaged(file_of([APPLES, LIGHTHOUSE]), damage))
+            await text_extractor.extract(damaged(file_of([APPLES, LIGHTHOUSE]), damage), ROOMY)
         assert failure.value.detail.strip()

@@ -18,7 +18,7 @@ from chatcore.dialogs.service import ChatRequest
 from chatcore.errors import QuotaExceeded, RateLimited
 from chatcore.identity.principal import Principal
 from chatcore.tenants.model import Tenant
-from http_shell.dependencies import AppContainer
+from http_shell.dependencies import Cases
 from http_shell.openapi import raises
 from http_shell.schemas_dialogs import ChatBody
 from http_shell.streaming import StreamRelay
@@ -51,14 +51,14 @@ async def chat_route(
     data: JSONBody[ChatBody],
     principal: NamedDependency[Principal],
     principal_tenant: NamedDependency[Tenant],
-    container: NamedDependency[AppContainer],  # a hot route: see http_shell.dependencies
+    use_cases: Cases,
 ) -> Stream:
     request = ChatRequest(
         message=data.message,
         dialog_id=DialogId(data.dialog_id) if data.dialog_id else None,
         use_documents=data.use_documents,
     )
-    stream = await container.chat_service().start(principal, principal_tenant, request)
+    stream = await use_cases.chat_service().start(principal, principal_tenant, request)
     relay = StreamRelay(stream)
     return Stream(
         _frames(relay),

@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIType,
-    RequestBody,
-    Schema,
-)
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.documents.model import DocumentId
-from chatcore.documents.search import SearchDocuments
-from chatcore.documents.uploads import UploadDocument
-from chatcore.documents.use_cases import (
-    DeleteDocument,
-    GetDocument,
-    GetDocumentFile,
-    ListDocuments,
-)
-from chatcore.errors import FileTooLarge, InvalidInput, UnsupportedMediaType
+from chatcore.errors import FileTooLarge, InvalidInput, StorageQuotaExceeded, UnsupportedMediaType
 from chatcore.identity.principal import Principal
-from chatcore.pagination import PageRequest
-from http_shell.openapi import DeclaredOperation, raises
+from http_shell.dependencies import Cases
+from http_shell.openapi import FileUploadOperation, raises
 from http_shell.schemas_documents import (
     DocumentOut,
     DocumentPage,
@@ -41,27 +25,9 @@ from http_shell.schemas_documents import (
     SearchHitOut,
     SearchOut,
 )
-from http_shell.settings import Settings
 from http_shell.uploads import multipart_file
 
 Me = NamedDependency[Principal]
-
-
-@dataclass
-class _UploadOperation(DeclaredOperation):
-    """The upload's body as OpenAPI should show it (it is read as a stream, so
-    Litestar cannot infer it): a multipart form with a binary ``file``."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        form = Schema(
-            type=OpenAPIType.OBJECT,
-            required=["file"],
-            properties={"file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)},
-        )
-        self.request_body = RequestBody(
-            content={"multipart/form-data": OpenAPIMediaType(schema=form)}, required=True
-        )
 
 
 @post(
@@ -76,18 +42,16 @@ class _UploadOperation(DeclaredOperation):
     },
     # The body is streamed and limited by the upload itself, not buffered by Litestar.
     request_max_body_size=None,
-    operation_class=_UploadOperation,
-    # A body that would pass the storage quota is 413 storage_quota_exceeded too.
-    opt=raises(FileTooLarge, UnsupportedMediaType, InvalidInput, (413, "storage_quota_exceeded")),
+    operation_class=FileUploadOperation,
+    opt=raises(FileTooLarge, UnsupportedMediaType, InvalidInput, StorageQuotaExceeded),
 )
 async def upload_document_route(
-    request: Request[Any, Any, Any],
-    principal: Me,
-    upload_document: NamedDependency[UploadDocument],
-    app_config: NamedDependency[Settings],
+    request: Request[Any, Any, Any], principal: Me, use_cases: Cases
 ) -> Response[DocumentOut]:
-    filename, content = await multipart_file(request, "file", app_config.max_upload_mb * 1024**2)
-    upload = await upload_document(principal, filename, content)
+    filename, content = await multipart_file(
+        request, "file", use_cases.settings().max_upload_mb * 1024**2
+    )
+    upload = await use_cases.upload_document()(principal, filename, content)
     status = 202 if upload.document.status == "processing" else 201 if upload.created else 200
     return Response(DocumentOut.of(upload.document), status_code=status)
 
@@ -95,19 +59,23 @@ async def upload_document_route(
 @get("/", summary="The caller's documents, newest first")
 async def list_documents_route(
     principal: Me,
-    list_documents: NamedDependency[ListDocuments],
+    use_cases: Cases,
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: Annotated[str | None, Parameter()] = None,
 ) -> DocumentPage:
-    page = await list_documents(principal, PageRequest.parse(limit, cursor))
-    return DocumentPage([DocumentOut.of(d) for d in page.items], page.next_cursor)
+    page = await use_cases.list_documents()(
+        principal, use_cases.cursor_codec().page_request(limit, cursor)
+    )
+    return DocumentPage(
+        [DocumentOut.of(d) for d in page.items], use_cases.cursor_codec().encode(page.next_after)
+    )
 
 
 @get("/{document_id:uuid}", summary="A document and its processing status")
 async def get_document_route(
-    document_id: FromPath[uuid.UUID], principal: Me, get_document: NamedDependency[GetDocument]
+    document_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> DocumentOut:
-    return DocumentOut.of(await get_document(principal, DocumentId(document_id)))
+    return DocumentOut.of(await use_cases.get_document()(principal, DocumentId(document_id)))
 
 
 @get(
@@ -116,11 +84,9 @@ async def get_document_route(
     responses={200: ResponseSpec(bytes, media_type="*/*", description="The bytes, as uploaded")},
 )
 async def document_file_route(
-    document_id: FromPath[uuid.UUID],
-    principal: Me,
-    get_document_file: NamedDependency[GetDocumentFile],
+    document_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> Stream:
-    document, content = await get_document_file(principal, DocumentId(document_id))
+    document, content = await use_cases.get_document_file()(principal, DocumentId(document_id))
     return Stream(
         content,
         media_type=document.content_type,
@@ -134,11 +100,9 @@ async def document_file_route(
 
 @delete("/{document_id:uuid}", status_code=204, summary="Delete a document, its chunks and file")
 async def delete_document_route(
-    document_id: FromPath[uuid.UUID],
-    principal: Me,
-    delete_document: NamedDependency[DeleteDocument],
+    document_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> None:
-    await delete_document(principal, DocumentId(document_id))
+    await use_cases.delete_document()(principal, DocumentId(document_id))
 
 
 @post(
@@ -148,10 +112,8 @@ async def delete_document_route(
     security=[{"bearer": []}],
     summary="Search the caller's documents",
 )
-async def search_route(
-    data: JSONBody[SearchBody], principal: Me, search_documents: NamedDependency[SearchDocuments]
-) -> SearchOut:
-    hits = await search_documents(principal, data.query, data.k)
+async def search_route(data: JSONBody[SearchBody], principal: Me, use_cases: Cases) -> SearchOut:
+    hits = await use_cases.search_documents()(principal, data.query, data.k)
     return SearchOut([SearchHitOut.of(hit) for hit in hits])
 
 

@@ -20,7 +20,14 @@ from adapters.sql.tables import sessions
 from tests.contract.http.conftest import ClientFactory, ServerFactory
 from tests.contract.http.test_foundation import ORIGIN, assert_problem
 from tests.support.app import SECRET_KEY
-from tests.support.signing_in import PASSWORD, Client, bearer, confirmed_account, sign_in_by_code
+from tests.support.signing_in import (
+    PASSWORD,
+    Client,
+    bearer,
+    confirmed_account,
+    mailed_code,
+    sign_in_by_code,
+)
 from tests.support.smtp_server import CapturingSmtpServer
 
 EMAIL = "mallory-target@example.test"
@@ -83,6 +90,53 @@ async def test_bearer_requests_ignore_the_origin(
     assert patched.status_code == 200
     assert (await mail_client.delete(f"/v1/dialogs/{dialog}", headers=headers)).status_code == 204
     assert (await mail_client.post("/v1/auth/logout", headers=headers)).status_code == 204
+
+
+async def _sign_ins(
+    client: Client, smtp: CapturingSmtpServer, headers: dict[str, str]
+) -> list[Any]:
+    """Each route that sets the session cookie, called with these headers."""
+    await confirmed_account(client, smtp, EMAIL)
+    by_password = {"email": EMAIL, "password": PASSWORD}
+    login = await client.post("/v1/auth/login", json=by_password, headers=headers)
+    by_code = {"email": EMAIL, "code": await mailed_code(client, smtp, EMAIL)}
+    verify = await client.post("/v1/auth/otp/verify", json=by_code, headers=headers)
+    session = await client.post("/v1/sessions", headers=headers)
+    return [login, verify, session]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": EVIL},
+        {"Origin": "null"},  # a sandboxed frame, or a redirect across sites
+        {"Sec-Fetch-Site": "cross-site"},  # an old browser without Origin
+    ],
+)
+async def test_a_sign_in_from_a_foreign_origin_is_csrf_rejected(
+    make_mail_client: ClientFactory, smtp: CapturingSmtpServer, headers: dict[str, str]
+) -> None:
+    # Login CSRF: another site's page must not swap its visitor's cookie for the
+    # attacker's session, whose chats and uploads the attacker would then read.
+    async with make_mail_client(allow_origins=ORIGIN) as client:
+        victim = (await client.post("/v1/sessions")).cookies["chatcore_session"]
+        for response in await _sign_ins(client, smtp, headers):
+            assert_problem(response, 403, "csrf_rejected")
+            assert "set-cookie" not in response.headers
+        assert client.cookies["chatcore_session"] == victim
+
+
+@pytest.mark.parametrize(
+    "origin", [ORIGIN, "http://testserver.local", "http://localhost:8000", None]
+)
+async def test_a_sign_in_from_a_listed_or_own_origin_or_none_sets_the_cookie(
+    make_mail_client: ClientFactory, smtp: CapturingSmtpServer, origin: str | None
+) -> None:
+    headers = {"Origin": origin} if origin else {}
+    async with make_mail_client(allow_origins=ORIGIN) as client:
+        for response in await _sign_ins(client, smtp, headers):
+            assert response.status_code in (200, 201), response.text
+            assert "chatcore_session=" in response.headers["set-cookie"]
 
 
 def _segment(data: dict[str, Any]) -> str:

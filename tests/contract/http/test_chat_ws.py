@@ -152,6 +152,35 @@ async def test_a_cookie_socket_from_a_foreign_origin_is_refused(live: LiveServer
         assert types(await ask(socket, "Hello"))[-1] == "done"
 
 
+async def test_a_cookie_socket_takes_an_auth_frame_of_its_own_principal_silently(
+    live: LiveServer,
+) -> None:
+    token = await anonymous(live.client)
+    async with open_socket(live, cookie=token) as socket:
+        # A page that cannot tell whether its cookie got through sends the token too.
+        await socket.send(json.dumps({"type": "auth", "token": token}))
+        frames = await ask(socket, "Hello")
+        assert types(frames)[0] == "meta"
+        assert types(frames)[-1] == "done"
+
+
+async def test_an_auth_frame_of_another_principal_is_an_error_and_the_socket_stays_the_firsts(
+    live: LiveServer,
+) -> None:
+    token, other = await anonymous(live.client), await anonymous(live.client)
+    async with open_socket(live, cookie=token) as socket:
+        await socket.send(json.dumps({"type": "auth", "token": other}))
+        error = await receive(socket)
+        assert (error["type"], error["code"]) == ("error", "forbidden")
+        await socket.send(json.dumps({"type": "auth", "token": "not-a-token"}))
+        assert (await receive(socket))["type"] == "error"
+        dialog_id = (await ask(socket, "Whose?"))[0]["dialog_id"]
+    stored = await stored_messages(live.client, token, dialog_id)
+    assert stored[0]["content"] == "Whose?"
+    theirs = await live.client.get(f"/v1/dialogs/{dialog_id}", headers=bearer(other))
+    assert theirs.status_code == 404
+
+
 @pytest.mark.parametrize(
     "first",
     [
@@ -169,6 +198,31 @@ async def test_without_a_valid_credential_the_socket_is_closed_1008(
         error = await receive(socket)
         assert error["type"] == "error"
         assert error["code"] in {"not_authenticated", "token_invalid", "invalid_credentials"}
+        assert await closed_with(socket) == 1008
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [1_000, 30_000])
+async def test_a_deeply_nested_frame_is_an_error_frame_and_the_socket_lives_on(
+    live: LiveServer, depth: int
+) -> None:
+    token = await anonymous(live.client)
+    async with open_socket(live, token=token) as socket:
+        for frame in (
+            nested(depth),
+            f'{{"type": "message", "message": {nested(depth)}}}',
+            f'{{"type": "message", "message": "Hi", "extra": {nested(depth)}}}',
+        ):
+            await socket.send(frame)
+            error = await receive(socket)
+            assert (error["type"], error["code"]) == ("error", "validation_failed")
+        assert types(await ask(socket, "Still there?"))[-1] == "done"
+    async with open_socket(live) as socket:
+        await socket.send(f'{{"type": "auth", "token": {nested(depth)}}}')
+        assert (await receive(socket))["code"] == "not_authenticated"
         assert await closed_with(socket) == 1008
 
 
@@ -221,9 +275,9 @@ async def test_a_socket_that_leaves_mid_reply_leaves_a_cancelled_reply_and_nothi
     reply = await stored_reply(slow.client, token, meta["dialog_id"])
     assert reply["finish_reason"] == "cancelled"
     assert reply["content"].startswith(first["text"])
-    await slow.container.chat_service().drain()
+    await slow.container.use_cases.chat_service().drain()
     await no_new_tasks(baseline)
-    assert slow.container.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert slow.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 async def test_one_reply_at_a_time(slow: LiveServer) -> None:

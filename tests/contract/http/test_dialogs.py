@@ -103,7 +103,7 @@ async def test_rename_changes_the_title_and_updated_at(client: Client) -> None:
 async def test_bad_titles_are_422(client: Client) -> None:
     me = bearer(await anonymous(client))
     dialog = (await client.post("/v1/dialogs", json={}, headers=me)).json()
-    for title in ("", "   ", "x" * 201, "tab\there"):
+    for title in ("", "   ", "x" * 201, "tab\there", "invoice\u202egpj.exe", "zero\u200bwidth"):
         response = await client.post("/v1/dialogs", json={"title": title}, headers=me)
         body = assert_problem(response, 422, "validation_failed")
         assert body["errors"][0]["field"] == "title"

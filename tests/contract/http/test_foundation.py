@@ -151,6 +151,17 @@ async def test_unknown_slug_is_tenant_not_found(client: Client) -> None:
     assert_problem(await client.get("/v1/tenants/by-slug/nobody"), 404, "tenant_not_found")
 
 
+async def test_a_tenant_reference_that_cannot_be_one_is_not_echoed(client: Client) -> None:
+    for odd in ("a" * 5000, "b" * 64, "%00", "-leading-hyphen", "has space", "<script>"):
+        by_header = await client.post("/v1/sessions", headers={"X-Tenant-ID": odd})
+        by_path = await client.get(f"/v1/tenants/by-slug/{odd}")
+        for response in (by_header, by_path):
+            body = assert_problem(response, 404, "tenant_not_found")
+            assert odd not in body["detail"], odd
+    named = await client.get("/v1/tenants/by-slug/nobody")
+    assert "nobody" in assert_problem(named, 404, "tenant_not_found")["detail"]
+
+
 async def test_the_default_tenant_exists_from_the_first_start(client: Client) -> None:
     response = await client.get("/v1/tenants/by-slug/default")
     assert response.status_code == 200

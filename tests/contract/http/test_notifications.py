@@ -39,7 +39,7 @@ def live(sqlite_url: str, tmp_path: Path, smtp: CapturingSmtpServer) -> Live:
             smtp_starttls="false", **overrides,
         )  # fmt: skip
         container = build_container(settings)
-        container.password_hasher.override(
+        container.adapters.password_hasher.override(
             providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=8, parallelism=1)
         )
         async with LiveServer(create_app(settings, container), container) as server:
@@ -110,6 +110,20 @@ async def test_idle_sockets_get_heartbeats_and_pings_get_pongs(
             assert (await next_frame(socket))["code"] == "validation_failed"
 
 
+async def test_a_deeply_nested_frame_is_an_error_frame(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    deep = "[" * 1_000 + "]" * 1_000  # past msgspec's recursion limit, within 4 KiB
+    async with live() as client:
+        token = await token_of(client, smtp, "ada@example.com")
+        async with notifications(str(client.base_url), token) as socket:
+            for frame in (deep, f'{{"type": "ping", "token": {deep}}}'):
+                await socket.send(frame)
+                assert (await next_frame(socket))["code"] == "validation_failed"
+            await socket.send(json.dumps({"type": "ping"}))
+            assert await next_frame(socket) == {"type": "pong"}
+
+
 async def test_the_socket_ends_with_the_session(live: Live, smtp: CapturingSmtpServer) -> None:
     async with live(ws_heartbeat_seconds="0.2") as client:
         token = await token_of(client, smtp, "ada@example.com")
@@ -153,3 +167,47 @@ async def test_the_cookie_authenticates_from_an_allowed_origin_only(
             ):
                 pass
         assert refused.value.response.status_code == 403
+
+
+async def test_a_cookie_socket_takes_an_auth_frame_of_its_own_principal_silently(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    async with live(otp_resend_seconds="0") as client:
+        token = await token_of(client, smtp, "ada@example.com")
+        another_session = await token_of(client, smtp, "ada@example.com")
+        cookie = {"Cookie": f"chatcore_session={token}"}
+        async with notifications(str(client.base_url), additional_headers=cookie) as socket:
+            assert await next_frame(socket) == {"type": "ready"}
+            # A page that cannot tell whether its cookie got through sends the token too.
+            for same_user in (token, another_session):
+                await socket.send(json.dumps({"type": "auth", "token": same_user}))
+            await socket.send(json.dumps({"type": "ping"}))
+            assert await next_frame(socket) == {"type": "pong"}
+
+
+async def test_an_auth_frame_of_another_principal_is_an_error_and_the_socket_stays_the_firsts(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    async with live() as client:
+        ada = await token_of(client, smtp, "ada@example.com")
+        bob = await token_of(client, smtp, "bob@example.com")
+        cookie = {"Cookie": f"chatcore_session={ada}"}
+        async with notifications(str(client.base_url), additional_headers=cookie) as socket:
+            assert await next_frame(socket) == {"type": "ready"}
+            await socket.send(json.dumps({"type": "auth", "token": bob}))
+            frame = await next_frame(socket)
+            assert (frame["type"], frame["code"]) == ("error", "forbidden")
+            await set_avatar(client, bob)
+            url = await set_avatar(client, ada)
+            assert await next_frame(socket) == {"type": "avatar_changed", "avatar_url": url}
+
+
+async def test_the_frame_limit_counts_bytes_not_characters(
+    live: Live, smtp: CapturingSmtpServer
+) -> None:
+    async with live() as client:
+        token = await token_of(client, smtp, "ada@example.com")
+        async with notifications(str(client.base_url), token) as socket:
+            # Under 4096 characters, over 4096 bytes once encoded as UTF-8.
+            await socket.send(json.dumps({"type": "ping", "token": "é" * 2100}, ensure_ascii=False))
+            assert await closed_with(socket) == 1009

@@ -172,7 +172,10 @@ async def test_what_is_not_an_acceptable_image_is_refused(
     oversize = b"\x89PNG\r\n\x1a\n" + b"\x00" * (5 * MB)
     assert_problem(await upload(mail_client, me, oversize), 413, "file_too_large")
     far_oversize = await upload(mail_client, me, b"\x00" * (8 * MB))
-    assert far_oversize.status_code == 413
+    assert_problem(far_oversize, 413, "file_too_large")  # as the README says, not the framework's
+    raw, png = {**me, "Content-Type": "image/png"}, image_bytes("PNG")
+    not_a_form = await mail_client.post("/v1/profile/avatar", content=png, headers=raw)
+    assert_problem(not_a_form, 415, "unsupported_media_type")  # as for documents
     bomb = assert_problem(
         await upload(mail_client, me, png_bomb(30_000, 30_000)), 422, "validation_failed"
     )
@@ -195,6 +198,18 @@ async def test_removing_the_avatar(mail_client: Client, smtp: CapturingSmtpServe
     assert_problem(await mail_client.get(urlsplit(url).path), 404, "not_found")
     assert (await mail_client.get("/v1/auth/me", headers=me)).json()["avatar_url"] is None
     assert avatar_files(mail_client) == []
+
+
+async def test_an_avatar_is_served_under_its_own_extension_only(
+    mail_client: Client, smtp: CapturingSmtpServer
+) -> None:
+    me = await user(mail_client, smtp)
+    path = urlsplit((await upload(mail_client, me, image_bytes("PNG"))).json()["avatar_url"]).path
+    assert path.endswith(".png")
+    served = await mail_client.get(path)
+    assert served.headers["content-type"] == "image/png"
+    for other in ("jpg", "webp", "gif"):
+        assert_problem(await mail_client.get(path.removesuffix("png") + other), 404, "not_found")
 
 
 async def test_unknown_avatar_names_are_not_found(mail_client: Client) -> None:

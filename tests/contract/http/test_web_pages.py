@@ -37,6 +37,15 @@ async def test_unknown_tenants_sections_and_pages_are_not_found(client: Client) 
         assert (await client.get(path)).status_code == 404, path
 
 
+async def test_asset_paths_with_odd_bytes_are_not_found(client: Client) -> None:
+    odd = ("%00", "app.css%00.js", "app.css/inner", "a" * 4096, "%ff", "..%2fpages%2fchat.html")
+    for name in odd:
+        response = await client.get(f"/assets/{name}")
+        assert response.status_code == 404, name
+        assert response.json()["code"] == "not_found", name
+    assert (await client.get("/assets/app.css")).status_code == 200
+
+
 async def test_pages_stay_out_of_the_openapi_document(client: Client) -> None:
     paths = (await client.get("/schema/openapi.json")).json()["paths"]
     assert all(path.startswith(("/v1/", "/health")) for path in paths), sorted(paths)

@@ -1,5 +1,6 @@
 // The public HTTP API, as the pages call it: same origin, the httpOnly session
 // cookie, the tenant taken from the page's path. No token is ever kept in JS.
+import { h } from "./dom.js";
 
 /** The tenant slug: the first segment of the page's path. */
 export function tenantSlug() {
@@ -75,10 +76,7 @@ export async function downloadFile(path, filename) {
   const response = await send(path, { headers: { "X-Tenant-ID": tenantSlug() } });
   if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   const url = URL.createObjectURL(await response.blob());
-  const anchor = document.createElement("a");
-  anchor.href = url;
-  anchor.download = filename;
-  anchor.hidden = true;
+  const anchor = h("a", { href: url, download: filename, hidden: true });
   document.body.append(anchor);
   anchor.click();
   anchor.remove();

@@ -1,27 +1,20 @@
 // Building the chat's message elements. Text from the model and from documents
 // only ever becomes text nodes (or renderMarkdown's safe elements).
-import { api, downloadFile, showError } from "/assets/api.js";
-import { renderMarkdown } from "/assets/text.js";
+import { api, downloadFile, showError } from "./api.js";
+import { h } from "./dom.js";
+import { renderMarkdown } from "./text.js";
 
 /** A user's turn, as plain text. */
 export function userMessage(text) {
-  const node = document.createElement("div");
-  node.className = "message user";
-  node.textContent = text;
-  return node;
+  return h("div", { class: "message user" }, text);
 }
 
 /** An assistant reply: streamed text first, then its rendered form and actions. */
 export class AssistantMessage {
   constructor() {
-    this.element = document.createElement("article");
-    this.element.className = "message assistant";
-    this.element.setAttribute("aria-label", "Reply");
-    this.body = document.createElement("div");
-    this.body.className = "streaming";
     this.text = document.createTextNode("");
-    this.body.append(this.text);
-    this.element.append(this.body);
+    this.body = h("div", { class: "streaming" }, this.text);
+    this.element = h("article", { class: "message assistant", "aria-label": "Reply" }, this.body);
     this.messageId = null;
   }
 
@@ -39,26 +32,20 @@ export class AssistantMessage {
    * `alert` shows a failed download. */
   showCitations(items, alert) {
     const seen = new Set();
-    const list = document.createElement("ul");
+    const list = h("ul");
     for (const item of items) {
       const label = item.page ? `${item.filename}, page ${item.page}` : item.filename;
       if (seen.has(label)) continue;
       seen.add(label);
-      const link = document.createElement("a");
-      link.href = `/v1/documents/${encodeURIComponent(item.document_id)}/file`;
-      link.textContent = label;
-      link.addEventListener("click", (event) => {
+      const href = `/v1/documents/${encodeURIComponent(item.document_id)}/file`;
+      const download = (event) => {
         if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
         event.preventDefault();
-        downloadFile(link.href, item.filename).catch((error) => showError(alert, error));
-      });
-      const entry = document.createElement("li");
-      entry.append(link);
-      list.append(entry);
+        downloadFile(href, item.filename).catch((error) => showError(alert, error));
+      };
+      list.append(h("li", {}, h("a", { href, onclick: download }, label)));
     }
-    const block = document.createElement("div");
-    block.className = "citations";
-    block.append("Sources:", list);
+    const block = h("div", { class: "citations" }, "Sources:", list);
     this.citations?.remove();
     this.citations = block;
     this.element.append(block);
@@ -66,28 +53,17 @@ export class AssistantMessage {
 
   /** Renders the complete reply and adds its actions; `alert` shows a failed save. */
   finish(finishReason, alert) {
-    const rendered = document.createElement("div");
-    rendered.className = "rendered";
-    rendered.append(renderMarkdown(this.content));
+    const rendered = h("div", { class: "rendered" }, renderMarkdown(this.content));
     this.body.replaceWith(rendered);
     this.body = rendered;
-    const actions = document.createElement("div");
-    actions.className = "message-actions";
-    if (finishReason === "cancelled") {
-      const note = document.createElement("span");
-      note.className = "muted";
-      note.textContent = "Stopped.";
-      actions.append(note);
-    }
+    const actions = h("div", { class: "message-actions" });
+    if (finishReason === "cancelled") actions.append(h("span", { class: "muted" }, "Stopped."));
     if (this.messageId && this.content) actions.append(this.saveButton(alert));
     this.element.insertBefore(actions, this.citations || null);
   }
 
   saveButton(alert) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "secondary";
-    button.textContent = "Save";
+    const button = h("button", { type: "button", class: "secondary" }, "Save");
     button.addEventListener("click", async () => {
       button.disabled = true;
       try {

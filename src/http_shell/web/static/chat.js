@@ -1,8 +1,9 @@
 // The chat page: the dialog list, one open dialog, and the composer that streams
 // each reply as it arrives.
-import { ApiError, api, clearError, showError, streamChat, tenantSlug } from "/assets/api.js";
-import { AssistantMessage, storedReply, userMessage } from "/assets/chat-view.js";
-import { renderHeader, tenantInfo } from "/assets/layout.js";
+import { ApiError, api, clearError, showError, streamChat, tenantSlug } from "./api.js";
+import { AssistantMessage, storedReply, userMessage } from "./chat-view.js";
+import { h } from "./dom.js";
+import { renderHeader, tenantInfo } from "./layout.js";
 
 const base = `/${encodeURIComponent(tenantSlug())}`;
 const alert = document.getElementById("chat-error");
@@ -36,21 +37,15 @@ async function loadDialogs() {
   const open = page.items.find((dialog) => dialog.id === dialogId);
   if (open) title.textContent = open.title || "Untitled dialog";
   if (page.items.length === 0) {
-    const empty = document.createElement("li");
-    empty.className = "muted";
-    empty.textContent = "No dialogs yet.";
-    dialogList.replaceChildren(empty);
+    dialogList.replaceChildren(h("li", { class: "muted" }, "No dialogs yet."));
     return;
   }
   dialogList.replaceChildren(
     ...page.items.map((dialog) => {
-      const link = document.createElement("a");
-      link.href = `${base}/chat?dialog=${encodeURIComponent(dialog.id)}`;
-      link.textContent = dialog.title || "Untitled dialog";
-      if (dialog.id === dialogId) link.setAttribute("aria-current", "true");
-      const entry = document.createElement("li");
-      entry.append(link);
-      return entry;
+      const href = `${base}/chat?dialog=${encodeURIComponent(dialog.id)}`;
+      const current = dialog.id === dialogId ? "true" : null;
+      const link = h("a", { href, "aria-current": current }, dialog.title || "Untitled dialog");
+      return h("li", {}, link);
     }),
   );
 }

@@ -1,7 +1,7 @@
 // The confirmation page. With ?token= it confirms the address itself; without one
 // it is where CHATCORE_CONFIRM_REDIRECT sends a browser after the server confirmed.
-import { api, showError } from "/assets/api.js";
-import { renderHeader } from "/assets/layout.js";
+import { api, showError } from "./api.js";
+import { renderHeader } from "./layout.js";
 
 const status = document.getElementById("confirm-status");
 const alert = document.getElementById("confirm-error");

@@ -1,5 +1,6 @@
 // The header every page shares: tenant name, navigation, sign in or out.
-import { api, currentUser, showError, tenantSlug } from "/assets/api.js";
+import { api, currentUser, showError, tenantSlug } from "./api.js";
+import { h } from "./dom.js";
 
 let tenantPromise = null;
 
@@ -9,12 +10,8 @@ export function tenantInfo() {
   return tenantPromise;
 }
 
-function link(text, href, current) {
-  const anchor = document.createElement("a");
-  anchor.textContent = text;
-  anchor.href = href;
-  if (current) anchor.setAttribute("aria-current", "page");
-  return anchor;
+function link(text, href, { current = false, className = null } = {}) {
+  return h("a", { href, class: className, "aria-current": current ? "page" : null }, text);
 }
 
 async function signOut(alert) {
@@ -32,20 +29,15 @@ export async function renderHeader(active) {
   const base = `/${encodeURIComponent(tenantSlug())}`;
   header.replaceChildren();
 
-  const skip = link("Skip to content", "#main");
-  skip.className = "skip-link";
-  const brand = link(tenantSlug(), `${base}/chat`);
-  brand.className = "brand";
-  const nav = document.createElement("nav");
-  nav.setAttribute("aria-label", "Main");
-  const alert = document.createElement("p");
-  alert.setAttribute("role", "alert");
-  alert.className = "error";
-  alert.hidden = true;
-  nav.append(
-    link("Chat", `${base}/chat`, active === "chat"),
-    link("My account", `${base}/my`, active === "my"),
+  const skip = link("Skip to content", "#main", { className: "skip-link" });
+  const brand = link(tenantSlug(), `${base}/chat`, { className: "brand" });
+  const nav = h(
+    "nav",
+    { "aria-label": "Main" },
+    link("Chat", `${base}/chat`, { current: active === "chat" }),
+    link("My account", `${base}/my`, { current: active === "my" }),
   );
+  const alert = h("p", { role: "alert", class: "error", hidden: true });
   header.append(skip, brand, nav, alert);
 
   const [tenant, user] = await Promise.allSettled([tenantInfo(), currentUser()]);
@@ -56,14 +48,11 @@ export async function renderHeader(active) {
   const me = user.status === "fulfilled" ? user.value : null;
   if (user.status === "rejected") showError(alert, user.reason);
   if (me && me.email) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "link-button";
-    button.textContent = "Sign out";
-    button.addEventListener("click", () => signOut(alert));
-    nav.append(button);
+    const signOutButton = { type: "button", class: "link-button", onclick: () => signOut(alert) };
+    nav.append(h("button", signOutButton, "Sign out"));
   } else if (active === "auth") {
-    nav.append(link("Sign in", `${base}/login`, document.body.dataset.page === "login"));
+    const current = document.body.dataset.page === "login";
+    nav.append(link("Sign in", `${base}/login`, { current }));
   } else {
     // Back to this page once signed in.
     const next = encodeURIComponent(window.location.pathname + window.location.search);

@@ -1,6 +1,6 @@
 // The login page: a mailed code or a password, whichever the tenant enables.
-import { api, clearError, showError, tenantSlug } from "/assets/api.js";
-import { renderHeader, tenantInfo } from "/assets/layout.js";
+import { api, clearError, showError, tenantSlug } from "./api.js";
+import { renderHeader, tenantInfo } from "./layout.js";
 
 const alert = document.getElementById("login-error");
 const notice = document.getElementById("login-notice");

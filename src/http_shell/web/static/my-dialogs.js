@@ -1,6 +1,7 @@
 // Cabinet section "Dialogs": the user's dialogs, newest first; open, rename, delete.
 import { api } from "./api.js";
-import { askToConfirm, h, removeRow, timeElement } from "./my-dom.js";
+import { h } from "./dom.js";
+import { askToConfirm, removeRow, timeElement } from "./my-dom.js";
 import { showPages } from "./my-list.js";
 
 const PAGE_SIZE = 20;

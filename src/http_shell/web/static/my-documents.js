@@ -1,7 +1,8 @@
 // Cabinet section "Documents": upload with progress, status until ready (told by the
 // document_ready/document_failed events, with polling as a fallback), download, delete.
 import { ApiError, api, downloadFile } from "./api.js";
-import { askToConfirm, countOf, formatSize, h, removeRow, timeElement } from "./my-dom.js";
+import { h } from "./dom.js";
+import { askToConfirm, countOf, formatSize, removeRow, timeElement } from "./my-dom.js";
 import { showPages } from "./my-list.js";
 import { uploadControl } from "./my-upload.js";
 

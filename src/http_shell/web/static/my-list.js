@@ -1,6 +1,6 @@
 // A paginated API list (`{items, next_cursor}`) shown page by page with "Load more".
 import { api } from "./api.js";
-import { h } from "./my-dom.js";
+import { h } from "./dom.js";
 
 /**
  * Fills `list` with the first page of `path` (one element per item from

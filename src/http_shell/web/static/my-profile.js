@@ -1,7 +1,8 @@
 // Cabinet section "Profile": display name, avatar (updated live by the avatar_changed
 // event, so every open tab shows the new picture) and deleting the account.
 import { api } from "./api.js";
-import { askToConfirm, h } from "./my-dom.js";
+import { h } from "./dom.js";
+import { askToConfirm } from "./my-dom.js";
 import { uploadControl } from "./my-upload.js";
 
 const NO_AVATAR = "/assets/my-avatar.svg";

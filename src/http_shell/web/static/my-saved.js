@@ -1,7 +1,8 @@
 // Cabinet section "Saved": texts the user kept from the chat, shown through the safe
 // Markdown renderer (it escapes first, so a saved text never becomes markup).
 import { api } from "./api.js";
-import { h, removeRow, timeElement } from "./my-dom.js";
+import { h } from "./dom.js";
+import { removeRow, timeElement } from "./my-dom.js";
 import { showPages } from "./my-list.js";
 import { renderMarkdown } from "./text.js";
 

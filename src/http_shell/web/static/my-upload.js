@@ -1,7 +1,7 @@
 // The cabinet's file upload: a labelled file input with a hint and a progress bar.
 // Choosing a file uploads it at once; the section decides what the answer changes.
 import { upload } from "./api.js";
-import { h } from "./my-dom.js";
+import { h } from "./dom.js";
 
 /**
  * A file input (`id`, `label`, `accept`, described by `hint`) that posts the chosen

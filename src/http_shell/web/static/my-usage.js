@@ -1,7 +1,8 @@
 // Cabinet section "Usage": tokens this month against the quota, as a bar, and the
 // chat rate limit. Re-read when a quota_warning event says the figures moved.
 import { api } from "./api.js";
-import { formatNumber, formatUtcDate, h } from "./my-dom.js";
+import { h } from "./dom.js";
+import { formatNumber, formatUtcDate } from "./my-dom.js";
 
 /** Shows the usage section in `body`; returns its event handler. */
 export async function mountUsage(body, context) {

@@ -1,10 +1,10 @@
 // The personal cabinet, /{slug}/my/{section}: for signed-in users only. One section is
 // shown at a time, picked from the path; live events from /v1/ws go to the one shown.
 import { clearError, connectEvents, currentUser, showError, tenantSlug } from "./api.js";
+import { h } from "./dom.js";
 import { renderHeader } from "./layout.js";
 import { mountDialogs } from "./my-dialogs.js";
 import { mountDocuments } from "./my-documents.js";
-import { h } from "./my-dom.js";
 import { mountProfile } from "./my-profile.js";
 import { mountSaved } from "./my-saved.js";
 import { mountUsage } from "./my-usage.js";

@@ -1,6 +1,6 @@
 // The sign-up page: email and password, then a confirmation link by mail.
-import { api, clearError, showError } from "/assets/api.js";
-import { renderHeader } from "/assets/layout.js";
+import { api, clearError, showError } from "./api.js";
+import { renderHeader } from "./layout.js";
 
 const form = document.getElementById("register-form");
 const alert = document.getElementById("register-error");

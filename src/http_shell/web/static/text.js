@@ -1,6 +1,7 @@
 // A small, safe Markdown subset for text from the model and from documents.
 // Everything becomes DOM text nodes or elements built here: no string of the
 // input is ever parsed as HTML, so there is nothing to escape after the fact.
+import { h } from "./dom.js";
 
 const INLINE =
   /(`[^`\n]+`)|(\*\*[^*\n]+\*\*)|(\*[^*\s][^*\n]*\*)|\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
@@ -9,7 +10,6 @@ const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
 
 function safeLink(text, href) {
-  const anchor = document.createElement("a");
   let url;
   try {
     url = new URL(href);
@@ -17,17 +17,7 @@ function safeLink(text, href) {
     return document.createTextNode(text);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return document.createTextNode(text);
-  anchor.href = url.href;
-  anchor.rel = "noopener noreferrer";
-  anchor.target = "_blank";
-  anchor.textContent = text;
-  return anchor;
-}
-
-function element(tag, text) {
-  const node = document.createElement(tag);
-  node.textContent = text;
-  return node;
+  return h("a", { href: url.href, rel: "noopener noreferrer", target: "_blank" }, text);
 }
 
 // Appends one line's inline markup (code, bold, italic, links) to `parent`.
@@ -36,9 +26,9 @@ function appendInline(parent, line) {
   for (const match of line.matchAll(INLINE)) {
     if (match.index > last) parent.append(line.slice(last, match.index));
     const [whole, code, bold, italic, label, href, bare] = match;
-    if (code) parent.append(element("code", code.slice(1, -1)));
-    else if (bold) parent.append(element("strong", bold.slice(2, -2)));
-    else if (italic) parent.append(element("em", italic.slice(1, -1)));
+    if (code) parent.append(h("code", {}, code.slice(1, -1)));
+    else if (bold) parent.append(h("strong", {}, bold.slice(2, -2)));
+    else if (italic) parent.append(h("em", {}, italic.slice(1, -1)));
     else if (label) parent.append(safeLink(label, href));
     else if (bare) parent.append(safeLink(bare, bare));
     else parent.append(whole);
@@ -48,18 +38,18 @@ function appendInline(parent, line) {
 }
 
 function paragraph(lines) {
-  const node = document.createElement("p");
+  const node = h("p");
   lines.forEach((line, index) => {
-    if (index > 0) node.append(document.createElement("br"));
+    if (index > 0) node.append(h("br"));
     appendInline(node, line);
   });
   return node;
 }
 
 function list(tag, items) {
-  const node = document.createElement(tag);
+  const node = h(tag);
   for (const item of items) {
-    const entry = document.createElement("li");
+    const entry = h("li");
     appendInline(entry, item);
     node.append(entry);
   }
@@ -78,9 +68,7 @@ export function renderMarkdown(text) {
       index += 1;
       while (index < lines.length && !FENCE.test(lines[index])) code.push(lines[index++]);
       index += 1; // the closing fence, when there is one
-      const pre = document.createElement("pre");
-      pre.append(element("code", code.join("\n")));
-      fragment.append(pre);
+      fragment.append(h("pre", {}, h("code", {}, code.join("\n"))));
     } else if (BULLET.test(line) || NUMBERED.test(line)) {
       const pattern = BULLET.test(line) ? BULLET : NUMBERED;
       const items = [];

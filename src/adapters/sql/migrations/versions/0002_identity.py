@@ -9,12 +9,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from adapters.sql.types import UtcDateTime
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# How ``UtcDateTime`` stores its values, written out: a migration never imports live code,
+# whose later changes would rewrite what it once did.
+_UTC_DATETIME = sa.DateTime(timezone=True)
 
 
 def _tenant_fk(table: str) -> sa.ForeignKeyConstraint:
@@ -30,9 +32,9 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid, nullable=False),
         sa.Column("email", sa.String(254), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=True),
-        sa.Column("email_confirmed_at", UtcDateTime, nullable=True),
+        sa.Column("email_confirmed_at", _UTC_DATETIME, nullable=True),
         sa.Column("display_name", sa.String(200), nullable=True),
-        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Column("created_at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_users"),
         _tenant_fk("users"),
         sa.UniqueConstraint("tenant_id", "email", name="uq_users_tenant_id_email"),
@@ -43,13 +45,15 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid, nullable=False),
         sa.Column("principal_id", sa.Uuid, nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("expires_at", UtcDateTime, nullable=False),
-        sa.Column("last_seen_at", UtcDateTime, nullable=False),
+        sa.Column("created_at", _UTC_DATETIME, nullable=False),
+        sa.Column("expires_at", _UTC_DATETIME, nullable=False),
+        sa.Column("last_seen_at", _UTC_DATETIME, nullable=False),
         sa.Column("user_agent", sa.String(512), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_sessions"),
         _tenant_fk("sessions"),
-        sa.CheckConstraint("kind IN ('user', 'anonymous')", name="ck_sessions_kind"),
+        # The name this migration has always given (the naming convention, applied again
+        # to a full name, doubled its prefix); 0008 renames it.
+        sa.CheckConstraint("kind IN ('user', 'anonymous')", name="ck_sessions_ck_sessions_kind"),
     )
     op.create_index("ix_sessions_tenant_id_principal_id", "sessions", ["tenant_id", "principal_id"])
     op.create_table(
@@ -57,10 +61,10 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid, nullable=False),
         sa.Column("email", sa.String(254), nullable=False),
         sa.Column("code_hash", sa.String(64), nullable=False),
-        sa.Column("issued_at", UtcDateTime, nullable=False),
-        sa.Column("expires_at", UtcDateTime, nullable=False),
+        sa.Column("issued_at", _UTC_DATETIME, nullable=False),
+        sa.Column("expires_at", _UTC_DATETIME, nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("used_at", UtcDateTime, nullable=True),
+        sa.Column("used_at", _UTC_DATETIME, nullable=True),
         sa.PrimaryKeyConstraint("tenant_id", "email", name="pk_otp_challenges"),
         _tenant_fk("otp_challenges"),
     )
@@ -71,8 +75,8 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Uuid, nullable=False),
         sa.Column("email", sa.String(254), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("expires_at", UtcDateTime, nullable=False),
+        sa.Column("created_at", _UTC_DATETIME, nullable=False),
+        sa.Column("expires_at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("token_hash", name="pk_email_confirmations"),
         _tenant_fk("email_confirmations"),
         sa.ForeignKeyConstraint(
@@ -90,8 +94,8 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(254), nullable=False),
         sa.Column("scope", sa.String(16), nullable=False),
         sa.Column("count", sa.Integer, nullable=False),
-        sa.Column("window_started_at", UtcDateTime, nullable=False),
-        sa.Column("last_at", UtcDateTime, nullable=False),
+        sa.Column("window_started_at", _UTC_DATETIME, nullable=False),
+        sa.Column("last_at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "subject", "scope", name="pk_auth_throttles"),
         _tenant_fk("auth_throttles"),
     )

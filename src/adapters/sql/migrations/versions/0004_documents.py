@@ -15,12 +15,14 @@ import sqlalchemy as sa
 from alembic import op
 from pgvector.sqlalchemy import VECTOR
 
-from adapters.sql.types import UtcDateTime
-
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
+
+# How ``UtcDateTime`` stores its values, written out: a migration never imports live code,
+# whose later changes would rewrite what it once did.
+_UTC_DATETIME = sa.DateTime(timezone=True)
 
 INDEXED_DIMENSIONS = (384, 1536)  # LocalEmbedder; OpenAI's text-embedding-3-small
 
@@ -43,13 +45,15 @@ def upgrade() -> None:
         sa.Column("pages", sa.Integer, nullable=False),
         sa.Column("chunks", sa.Integer, nullable=False),
         sa.Column("error", sa.String(500), nullable=True),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("updated_at", UtcDateTime, nullable=False),
+        sa.Column("created_at", _UTC_DATETIME, nullable=False),
+        sa.Column("updated_at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_documents"),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name="fk_documents_tenant_id_tenants"
         ),
-        sa.CheckConstraint("status IN ('processing', 'ready', 'failed')", name="status"),
+        sa.CheckConstraint(
+            "status IN ('processing', 'ready', 'failed')", name="ck_documents_status"
+        ),
         sa.UniqueConstraint("tenant_id", "owner_id", "sha256", name="uq_documents_owner_sha256"),
     )
     op.create_index(

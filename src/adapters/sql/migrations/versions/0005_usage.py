@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from adapters.sql.types import UtcDateTime, json_type
+from sqlalchemy.dialects import postgresql
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+
+# How ``UtcDateTime`` stores its values, written out: a migration never imports live code,
+# whose later changes would rewrite what it once did.
+_UTC_DATETIME = sa.DateTime(timezone=True)
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -27,7 +31,7 @@ def upgrade() -> None:
         sa.Column("model", sa.String(200), nullable=True),
         sa.Column("prompt_tokens", sa.Integer, nullable=False),
         sa.Column("completion_tokens", sa.Integer, nullable=False),
-        sa.Column("at", UtcDateTime, nullable=False),
+        sa.Column("at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_usage_entries"),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name="fk_usage_entries_tenant_id_tenants"
@@ -40,7 +44,7 @@ def upgrade() -> None:
         "usage_totals",
         sa.Column("tenant_id", sa.Uuid, nullable=False),
         sa.Column("subject_id", sa.Uuid, nullable=False),
-        sa.Column("period_start", UtcDateTime, nullable=False),
+        sa.Column("period_start", _UTC_DATETIME, nullable=False),
         sa.Column("prompt_tokens", sa.BigInteger, nullable=False),
         sa.Column("completion_tokens", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "subject_id", "period_start", name="pk_usage_totals"),
@@ -54,7 +58,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid, nullable=False),
         sa.Column("principal_id", sa.Uuid, nullable=False),
         sa.Column("tokens", sa.Integer, nullable=False),
-        sa.Column("expires_at", UtcDateTime, nullable=False),
+        sa.Column("expires_at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_usage_reservations"),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name="fk_usage_reservations_tenant_id_tenants"
@@ -67,7 +71,7 @@ def upgrade() -> None:
         "rate_windows",
         sa.Column("tenant_id", sa.Uuid, nullable=False),
         sa.Column("subject_id", sa.Uuid, nullable=False),
-        sa.Column("hits", json_type(), nullable=False),
+        sa.Column("hits", _JSON, nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "subject_id", name="pk_rate_windows"),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name="fk_rate_windows_tenant_id_tenants"

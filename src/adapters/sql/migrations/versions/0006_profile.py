@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from adapters.sql.types import UtcDateTime, json_type
+from sqlalchemy.dialects import postgresql
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
+
+# How ``UtcDateTime`` stores its values, written out: a migration never imports live code,
+# whose later changes would rewrite what it once did.
+_UTC_DATETIME = sa.DateTime(timezone=True)
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -23,9 +27,9 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid, nullable=False),
         sa.Column("user_id", sa.Uuid, nullable=False),
         sa.Column("locale", sa.String(35), nullable=True),
-        sa.Column("settings", json_type(), nullable=False),
+        sa.Column("settings", _JSON, nullable=False),
         sa.Column("avatar", sa.String(100), nullable=True),
-        sa.Column("updated_at", UtcDateTime, nullable=False),
+        sa.Column("updated_at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "user_id", name="pk_profiles"),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name="fk_profiles_tenant_id_tenants"
@@ -40,7 +44,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.Uuid, nullable=True),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("note", sa.Text, nullable=True),
-        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Column("created_at", _UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_saved_items"),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name="fk_saved_items_tenant_id_tenants"
