@@ -19,7 +19,7 @@ from chatcore.dialogs.events import (
     Meta,
     Usage,
 )
-from chatcore.dialogs.model import Dialog, DialogId, Message, MessageId, MessageRole
+from chatcore.dialogs.model import Dialog, Message, MessageId, MessageRole
 from chatcore.dialogs.model_port import (
     ChatModel,
     Completion,
@@ -37,7 +37,6 @@ from chatcore.dialogs.ports import (
     PromptSource,
     RetrievedPassage,
     Retriever,
-    UsageRecord,
     UsageRecorder,
 )
 from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
@@ -65,12 +64,10 @@ from chatcore.documents.model import (
     DocumentStatus,
     ExtractionFailed,
     PageText,
-    StoredBlob,
     TextTooLong,
     Vector,
 )
 from chatcore.documents.ports import (
-    BlobStore,
     ChunkIndex,
     DocumentRepository,
     Embedder,
@@ -139,7 +136,6 @@ from chatcore.identity.model import (
     SessionId,
     ThrottleScope,
     User,
-    UserId,
 )
 from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
@@ -159,7 +155,19 @@ from chatcore.identity.sessions import (
     ResolvePrincipal,
     SessionStarter,
 )
-from chatcore.kernel import Clock, IdFactory, RandomIdFactory, SystemClock
+from chatcore.kernel import (
+    BlobStore,
+    Clock,
+    DialogId,
+    IdFactory,
+    RandomIdFactory,
+    StoredBlob,
+    SystemClock,
+    TenantDefaults,
+    TenantId,
+    UsageRecord,
+    UserId,
+)
 from chatcore.pagination import CursorCodec, Page, PageRequest, Position, page_of
 from chatcore.profile.avatars import AvatarFile, GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.erasure import ProfileEraser
@@ -181,14 +189,13 @@ from chatcore.profile.ports import (
 from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
 from chatcore.profile.use_cases import GetProfile, UpdateProfile
 from chatcore.tenants.directory import TenantDirectory
-from chatcore.tenants.model import AuthMethod, Tenant, TenantId, TenantSettings
+from chatcore.tenants.model import AuthMethod, Tenant, TenantSettings
 from chatcore.tenants.ports import TenantRepository
 from chatcore.tenants.use_cases import (
     CreateTenant,
     EnsureTenant,
     FindTenant,
     ListTenants,
-    TenantDefaults,
     UpdateTenant,
 )
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory

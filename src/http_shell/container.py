@@ -44,7 +44,7 @@ from chatcore.documents.erasure import DocumentEraser
 from chatcore.documents.ingestion import IngestDocument, IngestSettings
 from chatcore.documents.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
-from chatcore.documents.ports import Embedder, TextExtractor, UnfinishedWrites
+from chatcore.documents.ports import Embedder, TextExtractor
 from chatcore.documents.quota import MB, StorageQuotas
 from chatcore.documents.reindex import ReindexDocuments
 from chatcore.documents.search import DocumentRetriever, SearchDocuments
@@ -72,7 +72,7 @@ from chatcore.identity.sessions import (
     ResolvePrincipal,
     SessionStarter,
 )
-from chatcore.kernel import RandomIdFactory, SystemClock
+from chatcore.kernel import RandomIdFactory, SystemClock, TenantDefaults, UnfinishedWrites
 from chatcore.pagination import CursorCodec
 from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.erasure import ProfileEraser
@@ -85,7 +85,6 @@ from chatcore.tenants.use_cases import (
     EnsureTenant,
     FindTenant,
     ListTenants,
-    TenantDefaults,
     UpdateTenant,
 )
 from chatcore.usage.erasure import UsageEraser

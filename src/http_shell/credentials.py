@@ -17,8 +17,9 @@ from litestar.handlers import BaseRouteHandler
 from chatcore.errors import CsrfRejected, Forbidden, NotAuthenticated
 from chatcore.identity.principal import Principal
 from chatcore.identity.sessions import ResolvePrincipal
+from chatcore.kernel import TenantId
 from chatcore.tenants.directory import TenantDirectory
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.tenants.model import Tenant
 from http_shell.dependencies import TENANT_HEADER, AppContainer
 from http_shell.settings import Settings
 

@@ -28,8 +28,8 @@ from chatcore.identity.sessions import (
     ResolvePrincipal,
     SessionStarter,
 )
-from chatcore.kernel import RandomIdFactory
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.kernel import RandomIdFactory, TenantId
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from chatcore.dialogs.events import (
     Meta,
     Usage,
 )
-from chatcore.dialogs.model import DialogId, Message
+from chatcore.dialogs.model import Message
 from chatcore.dialogs.model_port import Completion, ModelError, Passage, Turn
 from chatcore.dialogs.ports import RetrievedPassage
 from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
@@ -29,6 +29,7 @@ from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.tokens import estimate_tokens
 from chatcore.errors import InvalidInput, NotFound, TenantMismatch, Unavailable
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId
 from chatcore.unit_of_work import UnitOfWork
 from tests.unit.fakes_dialogs import DONE, HANG, DialogKit, collect, principal_of
 

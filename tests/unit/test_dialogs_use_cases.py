@@ -9,9 +9,10 @@ import pytest
 
 from adapters.prompts import DEFAULT_SYSTEM_PROMPT, FilePromptSource
 from chatcore.dialogs.erasure import DialogEraser
-from chatcore.dialogs.model import DialogId, title_from_message
+from chatcore.dialogs.model import title_from_message
 from chatcore.dialogs.service import ChatRequest
 from chatcore.errors import InvalidInput, NotFound
+from chatcore.kernel import DialogId
 from chatcore.pagination import PageRequest
 from tests.unit.fakes_dialogs import DialogKit, collect, principal_of
 

@@ -29,11 +29,11 @@ from chatcore.errors import (
     UnsupportedMediaType,
 )
 from chatcore.events.model import DocumentFailed, DocumentReady
-from chatcore.identity.model import User, UserId
+from chatcore.identity.model import User
 from chatcore.identity.principal import Principal, PrincipalKind
-from chatcore.kernel import RandomIdFactory
+from chatcore.kernel import RandomIdFactory, TenantId, UserId
 from chatcore.pagination import PageRequest
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.tenants.model import Tenant, TenantSettings
 from tests.unit.fakes import T0, FakeClock
 
 FACTS = (

@@ -11,7 +11,8 @@ from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
 from adapters.memory.documents import MemoryChunkIndex
-from chatcore.documents.model import PageText, StoredBlob
+from chatcore.documents.model import PageText
+from chatcore.kernel import StoredBlob
 from chatcore.profile.ports import ImageKind, NormalizedImage
 from chatcore.testing import (
     BlobStoreContract,

@@ -17,7 +17,7 @@ from chatcore.identity import housekeeping
 from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
 from chatcore.identity.model import AuthThrottle, OtpChallenge, Session, SessionId
 from chatcore.identity.principal import Principal
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.usage.erasure import UsageEraser
 from tests.unit.fakes import T0, FakeClock, IdentityKit
 from tests.unit.test_documents_use_cases import FACTS, Kit

@@ -8,9 +8,9 @@ from datetime import datetime
 import msgspec
 
 from adapters.memory.tables import Tables
-from chatcore.dialogs.model import Dialog, DialogId, Message
+from chatcore.dialogs.model import Dialog, Message
+from chatcore.kernel import DialogId, TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import TenantId
 
 
 class MemoryDialogRepository:

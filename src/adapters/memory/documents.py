@@ -22,8 +22,8 @@ from chatcore.documents.model import (
     Vector,
 )
 from chatcore.errors import Conflict
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import TenantId
 
 _WORD = re.compile(r"\w+")
 

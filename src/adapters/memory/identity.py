@@ -22,10 +22,9 @@ from chatcore.identity.model import (
     SessionId,
     ThrottleScope,
     User,
-    UserId,
 )
 from chatcore.identity.principal import PrincipalKind
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId, UserId
 
 _Key = TypeVar("_Key")
 _Row = TypeVar("_Row")

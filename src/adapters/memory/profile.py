@@ -6,10 +6,9 @@ import uuid
 from datetime import datetime
 
 from adapters.memory.tables import Tables
-from chatcore.identity.model import UserId
+from chatcore.kernel import TenantId, UserId
 from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.profile.model import Profile, SavedItem, SavedItemId
-from chatcore.tenants.model import TenantId
 
 
 class MemoryProfileRepository:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chatcore.dialogs.model import Dialog, DialogId, Message, MessageId
+from chatcore.dialogs.model import Dialog, Message, MessageId
 from chatcore.documents.model import Chunk, ChunkId, Document, DocumentId
 from chatcore.identity.model import (
     AuthThrottle,
@@ -16,10 +16,10 @@ from chatcore.identity.model import (
     SessionId,
     ThrottleScope,
     User,
-    UserId,
 )
+from chatcore.kernel import DialogId, TenantId, UserId
 from chatcore.profile.model import Profile, SavedItem, SavedItemId
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.tenants.model import Tenant
 from chatcore.usage.model import Reservation, UsageEntry, UsageTotals
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from adapters.memory.tables import Tables
 from chatcore.errors import Conflict
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.tenants.model import Tenant
 
 
 class MemoryTenantRepository:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from adapters.memory.tables import Tables
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.usage.model import (
     Period,
     Reservation,

@@ -12,11 +12,12 @@ from typing import Protocol
 
 import msgspec
 
-from chatcore.dialogs.model import Dialog, DialogId, Message
+from chatcore.dialogs.model import Dialog, Message
 from chatcore.dialogs.model_port import Passage
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId, TenantId, UsageRecord
 from chatcore.pagination import Page, PageRequest
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.tenants.model import Tenant
 
 
 class DialogRepository(Protocol):
@@ -106,19 +107,6 @@ class Retriever(Protocol):
     async def retrieve(self, principal: Principal, query: str, k: int) -> list[RetrievedPassage]:
         """Up to ``k`` passages, most relevant first."""
         ...
-
-
-class UsageRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """The tokens one model call cost, and whom it is billed to."""
-
-    tenant_id: TenantId
-    principal_id: uuid.UUID
-    dialog_id: DialogId
-    model: str | None
-    prompt_tokens: int
-    completion_tokens: int
-    at: datetime
-    reservation_id: uuid.UUID | None = None  # what the chat's admission held, to release
 
 
 class UsageRecorder(Protocol):

@@ -34,7 +34,6 @@ from chatcore.dialogs.events import (
 from chatcore.dialogs.model import (
     MAX_MESSAGE,
     Dialog,
-    DialogId,
     Message,
     MessageId,
     after,
@@ -47,7 +46,7 @@ from chatcore.dialogs.reply import ReplyDraft
 from chatcore.dialogs.stream import ChatStream
 from chatcore.errors import ChatcoreError, NotFound, TenantMismatch
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import Clock, DialogId, IdFactory
 from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWorkFactory
 

@@ -15,9 +15,8 @@ from chatcore.identity.model import (
     SessionId,
     ThrottleScope,
     User,
-    UserId,
 )
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId, UserId
 
 
 class UserRepository(Protocol):

@@ -14,8 +14,8 @@ from chatcore.identity.model import Credential, Session, SessionId, User, clean_
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.principal import Principal, PrincipalKind
 from chatcore.identity.throttling import admit_guest
-from chatcore.kernel import Clock, IdFactory
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.kernel import Clock, IdFactory, TenantId
+from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 

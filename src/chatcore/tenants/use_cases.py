@@ -9,24 +9,10 @@ from typing import Any
 import msgspec
 
 from chatcore.errors import Conflict, InvalidInput, TenantNotFound
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import Clock, IdFactory, TenantDefaults, TenantId
 from chatcore.pagination import Page, PageRequest
-from chatcore.tenants.model import (
-    Tenant,
-    TenantId,
-    TenantSettings,
-    is_slug,
-    validate_name,
-    validate_slug,
-)
+from chatcore.tenants.model import Tenant, TenantSettings, is_slug, validate_name, validate_slug
 from chatcore.unit_of_work import UnitOfWorkFactory
-
-
-class TenantDefaults(msgspec.Struct, frozen=True):
-    """Limits a new tenant starts with unless its creator says otherwise."""
-
-    monthly_token_quota: int = 1_000_000
-    rate_limit_per_minute: int = 30
 
 
 class CreateTenant:

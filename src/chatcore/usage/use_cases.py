@@ -7,14 +7,12 @@ from datetime import datetime
 
 import msgspec
 
-from chatcore.dialogs.ports import UsageRecord
 from chatcore.errors import QuotaExceeded, RateLimited, TenantMismatch
 from chatcore.events.model import QuotaWarning
 from chatcore.events.ports import EventBus
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import Clock, IdFactory, TenantDefaults, UsageRecord
 from chatcore.tenants.model import Tenant
-from chatcore.tenants.use_cases import TenantDefaults
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from chatcore.usage.model import (
     RATE_WINDOW,

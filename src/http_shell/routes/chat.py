@@ -13,9 +13,9 @@ from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.dialogs.events import ChatEvent
-from chatcore.dialogs.model import DialogId
 from chatcore.dialogs.service import ChatRequest
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId
 from chatcore.tenants.model import Tenant
 from http_shell.dependencies import AppContainer
 from http_shell.schemas_dialogs import ChatBody

@@ -10,7 +10,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
-from chatcore.dialogs.model import DialogId
 from chatcore.dialogs.use_cases import (
     CreateDialog,
     DeleteDialog,
@@ -18,6 +17,7 @@ from chatcore.dialogs.use_cases import (
     RenameDialog,
 )
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId
 from http_shell.dependencies import AppContainer
 from http_shell.schemas_dialogs import (
     CreateDialogBody,

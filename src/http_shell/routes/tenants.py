@@ -11,9 +11,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
+from chatcore.kernel import TenantId
 from chatcore.pagination import CursorCodec
 from chatcore.tenants.directory import TenantDirectory
-from chatcore.tenants.model import TenantId, TenantSettings
+from chatcore.tenants.model import TenantSettings
 from chatcore.tenants.use_cases import CreateTenant, FindTenant, ListTenants, UpdateTenant
 from http_shell.dependencies import admin_guard
 from http_shell.schemas import (
