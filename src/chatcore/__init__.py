@@ -20,23 +20,21 @@ from chatcore.dialogs.events import (
     Usage,
 )
 from chatcore.dialogs.model import Dialog, Message, MessageId, MessageRole
-from chatcore.dialogs.model_port import (
+from chatcore.dialogs.ports import (
     ChatModel,
     Completion,
+    DialogRepository,
     FinishReason,
+    MessageRepository,
     ModelError,
     ModelEvent,
     ModelRequest,
     Passage,
-    TextDelta,
-    Turn,
-)
-from chatcore.dialogs.ports import (
-    DialogRepository,
-    MessageRepository,
     PromptSource,
     RetrievedPassage,
     Retriever,
+    TextDelta,
+    Turn,
     UsageRecorder,
 )
 from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
@@ -117,13 +115,6 @@ from chatcore.events.model import (
 from chatcore.events.ports import EventBus, Subscription
 from chatcore.health import CheckDatabase, DatabaseProbe, DatabaseStatus
 from chatcore.identity.accounts import DeleteAccount, GetAccount
-from chatcore.identity.credentials import (
-    AccessClaims,
-    Mailer,
-    MailMessage,
-    PasswordHasher,
-    TokenIssuer,
-)
 from chatcore.identity.erasing import IdentityEraser
 from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
 from chatcore.identity.login import Login
@@ -140,10 +131,15 @@ from chatcore.identity.model import (
 from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.ports import (
+    AccessClaims,
     AuthThrottleRepository,
     EmailConfirmationRepository,
+    Mailer,
+    MailMessage,
     OtpChallengeRepository,
+    PasswordHasher,
     SessionRepository,
+    TokenIssuer,
     UserRepository,
 )
 from chatcore.identity.principal import Principal, PrincipalKind

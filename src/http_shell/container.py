@@ -31,7 +31,7 @@ from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.storage import LocalFileBlobStore
 from chatcore.dialogs.erasure import DialogEraser
-from chatcore.dialogs.model_port import ChatModel
+from chatcore.dialogs.ports import ChatModel
 from chatcore.dialogs.service import ChatService, ChatSettings
 from chatcore.dialogs.use_cases import (
     CreateDialog,
@@ -59,11 +59,11 @@ from chatcore.documents.worker import DocumentWorker
 from chatcore.events.listening import ListenForEvents
 from chatcore.health import CheckDatabase
 from chatcore.identity.accounts import DeleteAccount, GetAccount
-from chatcore.identity.credentials import Mailer
 from chatcore.identity.housekeeping import PurgeExpired
 from chatcore.identity.login import Login
 from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
+from chatcore.identity.ports import Mailer
 from chatcore.identity.registration import ConfirmEmail, Register
 from chatcore.identity.sessions import (
     CreateAnonymousSession,

@@ -16,10 +16,10 @@ from adapters.memory import MemoryDatabase
 from chatcore.erasure import OwnedDataEraser
 from chatcore.errors import NotAuthenticated, Unavailable
 from chatcore.identity.accounts import DeleteAccount, GetAccount
-from chatcore.identity.credentials import AccessClaims, MailMessage
 from chatcore.identity.login import Login
 from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
+from chatcore.identity.ports import AccessClaims, MailMessage
 from chatcore.identity.registration import ConfirmEmail, Register
 from chatcore.identity.sessions import (
     CreateAnonymousSession,

@@ -12,8 +12,14 @@ from typing import Final
 from adapters.memory import MemoryDatabase
 from adapters.prompts import FilePromptSource
 from chatcore.dialogs.events import ChatEvent
-from chatcore.dialogs.model_port import Completion, ModelError, ModelEvent, ModelRequest, TextDelta
-from chatcore.dialogs.ports import RetrievedPassage
+from chatcore.dialogs.ports import (
+    Completion,
+    ModelError,
+    ModelEvent,
+    ModelRequest,
+    RetrievedPassage,
+    TextDelta,
+)
 from chatcore.dialogs.service import ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.use_cases import (

@@ -22,8 +22,7 @@ from chatcore.dialogs.events import (
     Usage,
 )
 from chatcore.dialogs.model import Message
-from chatcore.dialogs.model_port import Completion, ModelError, Passage, Turn
-from chatcore.dialogs.ports import RetrievedPassage
+from chatcore.dialogs.ports import Completion, ModelError, Passage, RetrievedPassage, Turn
 from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.tokens import estimate_tokens

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.events import InProcessEventBus
 from adapters.prompts import FilePromptSource
-from chatcore.dialogs.model_port import ModelError
+from chatcore.dialogs.ports import ModelError
 from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
 from chatcore.errors import NotFound, QuotaExceeded, RateLimited, TenantMismatch

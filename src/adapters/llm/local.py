@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from chatcore.dialogs.model_port import (
+from chatcore.dialogs.ports import (
     Completion,
     FinishReason,
     ModelEvent,

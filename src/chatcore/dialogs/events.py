@@ -13,7 +13,7 @@ from typing import cast
 import msgspec
 
 from chatcore.dialogs.model import MessageId
-from chatcore.dialogs.model_port import FinishReason
+from chatcore.dialogs.ports import FinishReason
 from chatcore.kernel import DialogId
 
 

@@ -8,7 +8,7 @@ from typing import Literal, NewType
 
 import msgspec
 
-from chatcore.dialogs.model_port import FinishReason
+from chatcore.dialogs.ports import FinishReason
 from chatcore.errors import InvalidInput
 from chatcore.kernel import DialogId, TenantId
 from chatcore.text import display_text, is_display_text

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from chatcore.dialogs.events import Citations, Meta
 from chatcore.dialogs.model import Message
-from chatcore.dialogs.model_port import Completion, FinishReason, ModelEvent, Turn
+from chatcore.dialogs.ports import Completion, FinishReason, ModelEvent, Turn
 from chatcore.dialogs.tokens import estimate_tokens
 from chatcore.errors import ChatcoreError
 from chatcore.identity.principal import Principal

@@ -40,8 +40,16 @@ from chatcore.dialogs.model import (
     title_from_message,
     validate_message,
 )
-from chatcore.dialogs.model_port import ChatModel, ModelEvent, ModelRequest, TextDelta, Turn
-from chatcore.dialogs.ports import PromptSource, Retriever, UsageRecorder
+from chatcore.dialogs.ports import (
+    ChatModel,
+    ModelEvent,
+    ModelRequest,
+    PromptSource,
+    Retriever,
+    TextDelta,
+    Turn,
+    UsageRecorder,
+)
 from chatcore.dialogs.reply import ReplyDraft
 from chatcore.dialogs.stream import ChatStream
 from chatcore.errors import ChatcoreError, NotFound, TenantMismatch

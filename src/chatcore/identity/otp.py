@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 import msgspec
 
 from chatcore.errors import AuthMethodDisabled, Conflict, OtpExpired, OtpInvalid
-from chatcore.identity.credentials import Mailer
 from chatcore.identity.mails import otp_mail
 from chatcore.identity.model import Credential, OtpChallenge, User, normalize_email
 from chatcore.identity.policy import IdentityPolicy
+from chatcore.identity.ports import Mailer
 from chatcore.identity.principal import Principal
 from chatcore.identity.sessions import SessionStarter
 from chatcore.identity.throttling import CountedMail, admit_mail, uncount_mail

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from chatcore.erasure import OwnedDataEraser
 from chatcore.errors import AuthMethodDisabled, NotAuthenticated, NotFound, TenantMismatch
-from chatcore.identity.credentials import AccessClaims, TokenIssuer
 from chatcore.identity.erasing import erase_principal
 from chatcore.identity.model import Credential, Session, SessionId, User, clean_user_agent
 from chatcore.identity.policy import IdentityPolicy
+from chatcore.identity.ports import AccessClaims, TokenIssuer
 from chatcore.identity.principal import Principal, PrincipalKind
 from chatcore.identity.throttling import admit_guest
 from chatcore.kernel import Clock, IdFactory, TenantId
