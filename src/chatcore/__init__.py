@@ -8,7 +8,6 @@ Contract suites for adapters are in ``chatcore.testing`` (not imported here).
 """
 
 from chatcore.admission import ChatAdmission
-from chatcore.dialogs.erasure import DialogEraser
 from chatcore.dialogs.events import (
     ChatEvent,
     CitationItem,
@@ -19,12 +18,11 @@ from chatcore.dialogs.events import (
     Meta,
     Usage,
 )
-from chatcore.dialogs.model import Dialog, Message, MessageId, MessageRole
+from chatcore.dialogs.model import Dialog, FinishReason, Message, MessageId, MessageRole
 from chatcore.dialogs.ports import (
     ChatModel,
     Completion,
     DialogRepository,
-    FinishReason,
     MessageRepository,
     ModelError,
     ModelEvent,
@@ -37,10 +35,10 @@ from chatcore.dialogs.ports import (
     Turn,
     UsageRecorder,
 )
-from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.tokens import estimate_tokens
-from chatcore.dialogs.use_cases import (
+from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService, ChatSettings
+from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
     DeleteDialog,
     DialogDetail,
@@ -48,8 +46,7 @@ from chatcore.dialogs.use_cases import (
     ListDialogs,
     RenameDialog,
 )
-from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.ingestion import IngestDocument, IngestSettings
+from chatcore.dialogs.use_cases.erasure import DialogEraser
 from chatcore.documents.model import (
     MARKDOWN,
     PDF,
@@ -73,11 +70,18 @@ from chatcore.documents.ports import (
     TextExtractor,
 )
 from chatcore.documents.quota import StorageQuotas
-from chatcore.documents.reindex import ReindexDocuments
-from chatcore.documents.search import DocumentRetriever, SearchDocuments
-from chatcore.documents.uploads import Upload, UploadDocument
-from chatcore.documents.use_cases import DeleteDocument, GetDocument, GetDocumentFile, ListDocuments
-from chatcore.documents.worker import DocumentWorker
+from chatcore.documents.use_cases.documents import (
+    DeleteDocument,
+    GetDocument,
+    GetDocumentFile,
+    ListDocuments,
+)
+from chatcore.documents.use_cases.erasure import DocumentEraser
+from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.reindex import ReindexDocuments
+from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.use_cases.uploads import Upload, UploadDocument
+from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.erasure import OwnedDataEraser
 from chatcore.errors import (
     AdminRequired,
@@ -103,7 +107,6 @@ from chatcore.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
-from chatcore.events.listening import ListenForEvents
 from chatcore.events.model import (
     AvatarChanged,
     DocumentFailed,
@@ -113,11 +116,8 @@ from chatcore.events.model import (
     QuotaWarning,
 )
 from chatcore.events.ports import EventBus, Subscription
+from chatcore.events.use_cases import ListenForEvents
 from chatcore.health import CheckDatabase, DatabaseProbe, DatabaseStatus
-from chatcore.identity.accounts import DeleteAccount, GetAccount
-from chatcore.identity.erasing import IdentityEraser
-from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
-from chatcore.identity.login import Login
 from chatcore.identity.model import (
     AuthThrottle,
     Credential,
@@ -128,7 +128,6 @@ from chatcore.identity.model import (
     ThrottleScope,
     User,
 )
-from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.ports import (
     AccessClaims,
@@ -143,8 +142,13 @@ from chatcore.identity.ports import (
     UserRepository,
 )
 from chatcore.identity.principal import Principal, PrincipalKind
-from chatcore.identity.registration import ConfirmEmail, Register
-from chatcore.identity.sessions import (
+from chatcore.identity.use_cases.accounts import DeleteAccount, GetAccount
+from chatcore.identity.use_cases.erasure import IdentityEraser
+from chatcore.identity.use_cases.housekeeping import PurgeExpired, PurgeReport
+from chatcore.identity.use_cases.login import Login
+from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
+from chatcore.identity.use_cases.registration import ConfirmEmail, Register
+from chatcore.identity.use_cases.sessions import (
     CreateAnonymousSession,
     DeleteSession,
     Logout,
@@ -165,8 +169,6 @@ from chatcore.kernel import (
     UserId,
 )
 from chatcore.pagination import CursorCodec, Page, PageRequest, Position, page_of
-from chatcore.profile.avatars import AvatarFile, GetAvatarFile, RemoveAvatar, SetAvatar
-from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import (
     Profile,
     ProfileChanges,
@@ -182,9 +184,10 @@ from chatcore.profile.ports import (
     ProfileRepository,
     SavedItemRepository,
 )
-from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
-from chatcore.profile.use_cases import GetProfile, UpdateProfile
-from chatcore.tenants.directory import TenantDirectory
+from chatcore.profile.use_cases.avatars import AvatarFile, GetAvatarFile, RemoveAvatar, SetAvatar
+from chatcore.profile.use_cases.erasure import ProfileEraser
+from chatcore.profile.use_cases.profile import GetProfile, UpdateProfile
+from chatcore.profile.use_cases.saved import DeleteSavedItem, ListSavedItems, SaveItem
 from chatcore.tenants.model import AuthMethod, Tenant, TenantSettings
 from chatcore.tenants.ports import TenantRepository
 from chatcore.tenants.use_cases import (
@@ -192,13 +195,20 @@ from chatcore.tenants.use_cases import (
     EnsureTenant,
     FindTenant,
     ListTenants,
+    TenantDirectory,
     UpdateTenant,
 )
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from chatcore.usage.erasure import UsageEraser
 from chatcore.usage.model import Period, Reservation, UsageEntry, UsageTotals
 from chatcore.usage.ports import RateLimiter, UsageLedger
-from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat, UsageLimits, UsageReport
+from chatcore.usage.use_cases import (
+    AdmitChat,
+    GetUsage,
+    SettleChat,
+    UsageEraser,
+    UsageLimits,
+    UsageReport,
+)
 
 __all__ = [
     "MARKDOWN",

@@ -20,9 +20,9 @@ from chatcore.dialogs.ports import (
     RetrievedPassage,
     TextDelta,
 )
-from chatcore.dialogs.service import ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
-from chatcore.dialogs.use_cases import (
+from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
+from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
     DeleteDialog,
     GetDialog,

@@ -23,9 +23,9 @@ from chatcore.dialogs.events import (
 )
 from chatcore.dialogs.model import Message
 from chatcore.dialogs.ports import Completion, ModelError, Passage, RetrievedPassage, Turn
-from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.tokens import estimate_tokens
+from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService, ChatSettings
 from chatcore.errors import InvalidInput, NotFound, TenantMismatch, Unavailable
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId

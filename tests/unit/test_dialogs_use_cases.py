@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from adapters.prompts import DEFAULT_SYSTEM_PROMPT, FilePromptSource
-from chatcore.dialogs.erasure import DialogEraser
 from chatcore.dialogs.model import title_from_message
-from chatcore.dialogs.service import ChatRequest
+from chatcore.dialogs.use_cases.chat import ChatRequest
+from chatcore.dialogs.use_cases.erasure import DialogEraser
 from chatcore.errors import InvalidInput, NotFound
 from chatcore.kernel import DialogId
 from chatcore.pagination import PageRequest

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters.embed import LocalEmbedder
-from chatcore.documents.reindex import ReindexDocuments
+from chatcore.documents.use_cases.reindex import ReindexDocuments
 from chatcore.errors import Unavailable
 from http_shell import cli
 from tests.unit.test_documents_use_cases import FACTS, FlakyEmbedder, Kit

@@ -13,14 +13,14 @@ from adapters.events import InProcessEventBus
 from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
-from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.ingestion import IngestDocument, IngestSettings
 from chatcore.documents.model import MARKDOWN, PLAIN_TEXT, Document, DocumentId, Vector
 from chatcore.documents.quota import StorageQuotas
-from chatcore.documents.search import DocumentRetriever, SearchDocuments
-from chatcore.documents.uploads import UploadDocument
-from chatcore.documents.use_cases import DeleteDocument, GetDocument, ListDocuments
-from chatcore.documents.worker import DocumentWorker
+from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
+from chatcore.documents.use_cases.erasure import DocumentEraser
+from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.use_cases.uploads import UploadDocument
+from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.errors import (
     FileTooLarge,
     InvalidInput,

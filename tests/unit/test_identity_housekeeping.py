@@ -10,15 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.memory import MemoryDatabase
-from chatcore.dialogs.erasure import DialogEraser
-from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.leftovers import UNFINISHED_WRITE_IDLE, RemoveUnfinishedWrites
+from chatcore.dialogs.use_cases.erasure import DialogEraser
+from chatcore.documents.use_cases.erasure import DocumentEraser
+from chatcore.documents.use_cases.leftovers import UNFINISHED_WRITE_IDLE, RemoveUnfinishedWrites
 from chatcore.identity import housekeeping
-from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
 from chatcore.identity.model import AuthThrottle, OtpChallenge, Session, SessionId
 from chatcore.identity.principal import Principal
+from chatcore.identity.use_cases.housekeeping import PurgeExpired, PurgeReport
 from chatcore.kernel import TenantId
-from chatcore.usage.erasure import UsageEraser
+from chatcore.usage.use_cases import UsageEraser
 from tests.unit.fakes import T0, FakeClock, IdentityKit
 from tests.unit.test_documents_use_cases import FACTS, Kit
 

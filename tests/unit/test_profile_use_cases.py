@@ -9,11 +9,11 @@ import pytest
 
 from chatcore.errors import FileTooLarge, Forbidden, InvalidInput, NotFound, UnsupportedMediaType
 from chatcore.events import AvatarChanged, Event, Subscription
-from chatcore.identity.accounts import DeleteAccount
+from chatcore.identity.use_cases.accounts import DeleteAccount
 from chatcore.kernel import TenantId
 from chatcore.pagination import PageRequest
-from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import MAX_SETTINGS_BYTES, ProfileChanges, SavedItemId
+from chatcore.profile.use_cases.erasure import ProfileEraser
 from chatcore.unit_of_work import UnitOfWork
 from tests.support.images import image_bytes, opened
 from tests.unit.fakes_profile import PREFIX, ProfileKit

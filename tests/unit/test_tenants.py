@@ -10,9 +10,14 @@ import pytest
 from adapters.memory import MemoryDatabase
 from chatcore.errors import Conflict, InvalidInput, TenantNotFound
 from chatcore.kernel import RandomIdFactory, TenantDefaults
-from chatcore.tenants.directory import TenantDirectory
 from chatcore.tenants.model import TenantSettings
-from chatcore.tenants.use_cases import CreateTenant, EnsureTenant, FindTenant, UpdateTenant
+from chatcore.tenants.use_cases import (
+    CreateTenant,
+    EnsureTenant,
+    FindTenant,
+    TenantDirectory,
+    UpdateTenant,
+)
 
 
 class FixedClock:

@@ -11,8 +11,8 @@ import pytest
 from adapters.events import InProcessEventBus
 from adapters.prompts import FilePromptSource
 from chatcore.dialogs.ports import ModelError
-from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
 from chatcore.dialogs.stream import ChatStream
+from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService, ChatSettings
 from chatcore.errors import NotFound, QuotaExceeded, RateLimited, TenantMismatch
 from chatcore.identity.principal import Principal
 from chatcore.kernel import TenantDefaults

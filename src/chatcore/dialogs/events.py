@@ -12,8 +12,7 @@ from typing import cast
 
 import msgspec
 
-from chatcore.dialogs.model import MessageId
-from chatcore.dialogs.ports import FinishReason
+from chatcore.dialogs.model import FinishReason, MessageId
 from chatcore.kernel import DialogId
 
 

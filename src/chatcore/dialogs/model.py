@@ -8,13 +8,13 @@ from typing import Literal, NewType
 
 import msgspec
 
-from chatcore.dialogs.ports import FinishReason
 from chatcore.errors import InvalidInput
 from chatcore.kernel import DialogId, TenantId
 from chatcore.text import display_text, is_display_text
 
 MessageId = NewType("MessageId", uuid.UUID)
 MessageRole = Literal["user", "assistant"]
+FinishReason = Literal["stop", "length", "cancelled", "error"]
 
 MAX_TITLE = 200
 TITLE_FROM_MESSAGE = 60

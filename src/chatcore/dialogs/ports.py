@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
-from chatcore.dialogs.model import Dialog, Message
+from chatcore.dialogs.model import Dialog, FinishReason, Message
 from chatcore.errors import ChatcoreError
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId, TenantId, UsageRecord
@@ -121,7 +121,6 @@ class UsageRecorder(Protocol):
 
 
 Role = Literal["system", "user", "assistant"]
-FinishReason = Literal["stop", "length", "cancelled", "error"]
 
 
 class Turn(msgspec.Struct, frozen=True):

@@ -7,9 +7,9 @@ import asyncio
 import uuid
 from datetime import datetime, timedelta
 
-from chatcore.dialogs.erasure import DialogEraser
-from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
+from chatcore.dialogs.use_cases.erasure import DialogEraser
 from chatcore.identity.model import Session, SessionId, User
+from chatcore.identity.use_cases.housekeeping import PurgeExpired, PurgeReport
 from chatcore.kernel import TenantId
 from chatcore.testing._identity_rows import (
     T0,

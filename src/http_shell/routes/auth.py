@@ -11,14 +11,14 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
-from chatcore.identity.accounts import DeleteAccount
-from chatcore.identity.login import Login
 from chatcore.identity.model import Credential
-from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.principal import Principal
-from chatcore.identity.registration import ConfirmEmail, Register
-from chatcore.identity.sessions import CreateAnonymousSession, DeleteSession, Logout
-from chatcore.profile.use_cases import GetProfile
+from chatcore.identity.use_cases.accounts import DeleteAccount
+from chatcore.identity.use_cases.login import Login
+from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
+from chatcore.identity.use_cases.registration import ConfirmEmail, Register
+from chatcore.identity.use_cases.sessions import CreateAnonymousSession, DeleteSession, Logout
+from chatcore.profile.use_cases.profile import GetProfile
 from chatcore.tenants.model import Tenant
 from http_shell.client_address import TrustedProxies
 from http_shell.credentials import cleared_cookie, session_cookie, sign_in_guard

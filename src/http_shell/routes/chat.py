@@ -13,7 +13,7 @@ from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.dialogs.events import ChatEvent
-from chatcore.dialogs.service import ChatRequest
+from chatcore.dialogs.use_cases.chat import ChatRequest
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId
 from chatcore.tenants.model import Tenant

@@ -10,12 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
-from chatcore.dialogs.use_cases import (
-    CreateDialog,
-    DeleteDialog,
-    GetDialog,
-    RenameDialog,
-)
+from chatcore.dialogs.use_cases.dialogs import CreateDialog, DeleteDialog, GetDialog, RenameDialog
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId
 from http_shell.dependencies import AppContainer

@@ -13,14 +13,14 @@ from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.documents.model import DocumentId
-from chatcore.documents.search import SearchDocuments
-from chatcore.documents.uploads import UploadDocument
-from chatcore.documents.use_cases import (
+from chatcore.documents.use_cases.documents import (
     DeleteDocument,
     GetDocument,
     GetDocumentFile,
     ListDocuments,
 )
+from chatcore.documents.use_cases.search import SearchDocuments
+from chatcore.documents.use_cases.uploads import UploadDocument
 from chatcore.identity.principal import Principal
 from chatcore.pagination import CursorCodec
 from http_shell.schemas_documents import (

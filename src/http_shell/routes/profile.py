@@ -12,10 +12,10 @@ from litestar.types import ControllerRouterHandler
 
 from chatcore.identity.principal import Principal
 from chatcore.pagination import CursorCodec
-from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
 from chatcore.profile.model import MAX_AVATAR_BYTES, SavedItemId
-from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
-from chatcore.profile.use_cases import GetProfile, UpdateProfile
+from chatcore.profile.use_cases.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
+from chatcore.profile.use_cases.profile import GetProfile, UpdateProfile
+from chatcore.profile.use_cases.saved import DeleteSavedItem, ListSavedItems, SaveItem
 from http_shell.schemas_profile import (
     AvatarOut,
     ProfileOut,

@@ -13,9 +13,14 @@ from litestar.types import ControllerRouterHandler
 
 from chatcore.kernel import TenantId
 from chatcore.pagination import CursorCodec
-from chatcore.tenants.directory import TenantDirectory
 from chatcore.tenants.model import TenantSettings
-from chatcore.tenants.use_cases import CreateTenant, FindTenant, ListTenants, UpdateTenant
+from chatcore.tenants.use_cases import (
+    CreateTenant,
+    FindTenant,
+    ListTenants,
+    TenantDirectory,
+    UpdateTenant,
+)
 from http_shell.dependencies import admin_guard
 from http_shell.schemas import (
     CreateTenantBody,

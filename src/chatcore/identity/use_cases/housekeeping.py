@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from chatcore.documents.leftovers import RemoveUnfinishedWrites
+from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
 from chatcore.erasure import OwnedDataEraser
-from chatcore.identity.erasing import erase_principal
+from chatcore.identity.use_cases.erasure import erase_principal
 from chatcore.kernel import Clock, TenantId
 from chatcore.pagination import PageRequest
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory

@@ -15,8 +15,8 @@ from chatcore.identity.model import Credential, OtpChallenge, User, normalize_em
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.ports import Mailer
 from chatcore.identity.principal import Principal
-from chatcore.identity.sessions import SessionStarter
 from chatcore.identity.throttling import CountedMail, admit_mail, uncount_mail
+from chatcore.identity.use_cases.sessions import SessionStarter
 from chatcore.kernel import Clock, IdFactory, TenantId, UserId
 from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory

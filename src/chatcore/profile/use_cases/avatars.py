@@ -17,7 +17,7 @@ from chatcore.identity.principal import Principal
 from chatcore.kernel import BlobStore, Clock, IdFactory, UserId
 from chatcore.profile.model import ProfilePolicy
 from chatcore.profile.ports import ImageKind, ImageNormalizer
-from chatcore.profile.use_cases import locked_profile, user_id_of
+from chatcore.profile.use_cases.profile import locked_profile, user_id_of
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.profile")

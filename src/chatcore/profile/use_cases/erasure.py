@@ -6,7 +6,7 @@ import uuid
 from functools import partial
 
 from chatcore.kernel import BlobStore, TenantId, UserId
-from chatcore.profile.avatars import discard_avatar
+from chatcore.profile.use_cases.avatars import discard_avatar
 from chatcore.unit_of_work import UnitOfWork
 
 
