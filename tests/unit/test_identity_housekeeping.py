@@ -13,9 +13,9 @@ from adapters.memory import MemoryDatabase
 from chatcore.dialogs.use_cases.erasure import DialogEraser
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.leftovers import UNFINISHED_WRITE_IDLE, RemoveUnfinishedWrites
-from chatcore.identity.use_cases import housekeeping
 from chatcore.identity.model import AuthThrottle, OtpChallenge, Session, SessionId
 from chatcore.identity.principal import Principal
+from chatcore.identity.use_cases import housekeeping
 from chatcore.identity.use_cases.housekeeping import PurgeExpired, PurgeReport
 from chatcore.kernel import TenantId
 from chatcore.usage.use_cases import UsageEraser
