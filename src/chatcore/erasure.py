@@ -13,6 +13,10 @@ from typing import Protocol
 from chatcore.kernel import TenantId
 from chatcore.unit_of_work import UnitOfWork
 
+__all__ = [
+    "OwnedDataEraser",
+]
+
 
 class OwnedDataEraser(Protocol):
     """Deletes one context's rows owned by a principal."""

@@ -17,6 +17,21 @@ from typing import NewType, Protocol, runtime_checkable
 
 import msgspec
 
+__all__ = [
+    "BlobStore",
+    "Clock",
+    "DialogId",
+    "IdFactory",
+    "RandomIdFactory",
+    "StoredBlob",
+    "SystemClock",
+    "TenantDefaults",
+    "TenantId",
+    "UnfinishedWrites",
+    "UsageRecord",
+    "UserId",
+]
+
 TenantId = NewType("TenantId", uuid.UUID)
 UserId = NewType("UserId", uuid.UUID)
 DialogId = NewType("DialogId", uuid.UUID)

@@ -29,6 +29,11 @@ from chatcore.profile.ports import ProfileRepository, SavedItemRepository
 from chatcore.tenants.ports import TenantRepository
 from chatcore.usage.ports import RateLimiter, UsageLedger
 
+__all__ = [
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository of the core."""

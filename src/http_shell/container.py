@@ -42,7 +42,6 @@ from chatcore.dialogs.use_cases.dialogs import (
 from chatcore.dialogs.use_cases.erasure import DialogEraser
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, TextExtractor
-from chatcore.documents.quota import MB, StorageQuotas
 from chatcore.documents.use_cases.documents import (
     DeleteDocument,
     GetDocument,
@@ -52,6 +51,7 @@ from chatcore.documents.use_cases.documents import (
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
 from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
+from chatcore.documents.use_cases.quota import MB, StorageQuotas
 from chatcore.documents.use_cases.reindex import ReindexDocuments
 from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.use_cases.uploads import UploadDocument

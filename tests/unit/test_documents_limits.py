@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatcore.documents.model import DocumentId
-from chatcore.documents.quota import StorageQuotas
 from chatcore.documents.use_cases.ingestion import IngestSettings
+from chatcore.documents.use_cases.quota import StorageQuotas
 from chatcore.errors import StorageQuotaExceeded
 from chatcore.identity.principal import Principal
 from chatcore.pagination import PageRequest

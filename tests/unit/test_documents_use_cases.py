@@ -14,10 +14,10 @@ from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
 from chatcore.documents.model import MARKDOWN, PLAIN_TEXT, Document, DocumentId, Vector
-from chatcore.documents.quota import StorageQuotas
 from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.quota import StorageQuotas
 from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.use_cases.uploads import UploadDocument
 from chatcore.documents.use_cases.worker import DocumentWorker

@@ -16,6 +16,15 @@ from chatcore.pagination import Page, PageRequest
 from chatcore.tenants.model import Tenant, TenantSettings, is_slug, validate_name, validate_slug
 from chatcore.unit_of_work import UnitOfWorkFactory
 
+__all__ = [
+    "CreateTenant",
+    "EnsureTenant",
+    "FindTenant",
+    "ListTenants",
+    "TenantDirectory",
+    "UpdateTenant",
+]
+
 
 class CreateTenant:
     """Create a tenant with a unique slug."""

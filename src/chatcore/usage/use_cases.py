@@ -24,6 +24,15 @@ from chatcore.usage.model import (
     UsageEntry,
 )
 
+__all__ = [
+    "AdmitChat",
+    "GetUsage",
+    "SettleChat",
+    "UsageEraser",
+    "UsageLimits",
+    "UsageReport",
+]
+
 
 class UsageLimits(msgspec.Struct, frozen=True, kw_only=True):
     """A tenant's limits, the deployment's defaults filled in. A limit of 0 allows

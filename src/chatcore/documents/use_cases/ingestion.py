@@ -26,7 +26,12 @@ from chatcore.documents.model import (
     Vector,
 )
 from chatcore.documents.ports import Embedder, TextExtractor
-from chatcore.documents.quota import StorageQuotas, admit_storage, owner_kind, storage_quota
+from chatcore.documents.use_cases.quota import (
+    StorageQuotas,
+    admit_storage,
+    owner_kind,
+    storage_quota,
+)
 from chatcore.errors import NotFound, StorageQuotaExceeded, Unavailable
 from chatcore.events.model import DocumentFailed, DocumentReady
 from chatcore.events.ports import EventBus

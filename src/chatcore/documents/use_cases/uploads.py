@@ -10,7 +10,7 @@ import msgspec
 from chatcore.documents.intake import SNIFF_BYTES, clean_filename, sniff_content_type
 from chatcore.documents.model import Document, DocumentId
 from chatcore.documents.ports import IngestionScheduler
-from chatcore.documents.quota import StorageQuotas, admit_storage, storage_quota
+from chatcore.documents.use_cases.quota import StorageQuotas, admit_storage, storage_quota
 from chatcore.errors import Conflict, FileTooLarge, InvalidInput, UnsupportedMediaType
 from chatcore.identity.principal import Principal
 from chatcore.kernel import BlobStore, Clock, IdFactory
