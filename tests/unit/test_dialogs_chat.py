@@ -9,6 +9,7 @@ import uuid
 import anyio
 import pytest
 
+from adapters.memory.dialogs import DIALOGS, MESSAGES
 from adapters.prompts import DEFAULT_SYSTEM_PROMPT, FilePromptSource
 from chatcore.dialogs.context import context_tokens
 from chatcore.dialogs.events import (
@@ -193,7 +194,7 @@ async def test_an_invalid_message_is_refused_and_nothing_is_stored(message: str)
     with pytest.raises(InvalidInput) as caught:
         await ask(kit, alice, message)
     assert caught.value.field == "message"
-    assert kit.database.tables.dialogs == {} and kit.database.tables.messages == {}
+    assert kit.database.tables[DIALOGS] == {} and kit.database.tables[MESSAGES] == {}
 
 
 async def test_a_principal_of_another_tenant_is_refused() -> None:
@@ -381,7 +382,7 @@ async def test_a_dialog_deleted_while_the_model_answers_gets_no_reply_but_usage_
     assert await anext(stream) == stream.meta
     await kit.delete(alice, stream.meta.dialog_id)
     assert [e.name async for e in stream] == ["delta", "usage", "done"]
-    assert kit.database.tables.messages == {}
+    assert kit.database.tables[MESSAGES] == {}
     assert len(kit.usage.records) == 1
 
 

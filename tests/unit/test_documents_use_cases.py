@@ -13,6 +13,7 @@ from adapters.events import InProcessEventBus
 from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
+from adapters.memory.documents import CHUNKS
 from chatcore.documents.model import MARKDOWN, PLAIN_TEXT, Document, DocumentId, Vector
 from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
 from chatcore.documents.use_cases.erasure import DocumentEraser
@@ -274,7 +275,7 @@ async def test_delete_removes_the_document_its_chunks_and_its_file() -> None:
         await kit.get(me, document.id)
     assert await kit.search(me, "Ingrid Holm", 5) == []
     assert kit.blobs.files == {}
-    assert kit.database.tables.chunks == {}
+    assert kit.database.tables[CHUNKS] == {}
 
 
 async def test_erasure_removes_files_only_once_committed() -> None:
@@ -292,7 +293,7 @@ async def test_erasure_removes_files_only_once_committed() -> None:
         await uow.commit()
     assert kit.blobs.files == {}
     assert (await kit.list(me, PageRequest())).items == []
-    assert kit.database.tables.chunks == {}
+    assert kit.database.tables[CHUNKS] == {}
 
 
 async def test_an_interrupted_ingestion_is_taken_up_again() -> None:
@@ -328,7 +329,7 @@ async def test_two_workers_on_one_document_index_it_once() -> None:
     upload = await kit.upload(me, "facts.txt", stream(FACTS.encode()))
     await asyncio.gather(kit.ingest(upload.document), kit.ingest(upload.document))
     await kit.worker.idle()
-    assert (await kit.get(me, upload.document.id)).chunks == len(kit.database.tables.chunks)
+    assert (await kit.get(me, upload.document.id)).chunks == len(kit.database.tables[CHUNKS])
 
 
 @pytest.mark.parametrize(

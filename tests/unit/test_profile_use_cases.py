@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from adapters.memory.profile import PROFILES, SAVED_ITEMS
 from chatcore.errors import FileTooLarge, Forbidden, InvalidInput, NotFound, UnsupportedMediaType
 from chatcore.events import AvatarChanged, Event, Subscription
 from chatcore.identity.use_cases.accounts import DeleteAccount
@@ -227,8 +228,8 @@ async def test_deleting_the_account_erases_profile_items_and_avatar_file(kit: Pr
     kept = await kit.save_item(other, "theirs")
     await kit.identity.delete_account(me)
     tables = kit.database.tables
-    assert list(tables.profiles) == [(tenant.id, other.id)]
-    assert list(tables.saved_items) == [kept.id]
+    assert list(tables[PROFILES]) == [(tenant.id, other.id)]
+    assert list(tables[SAVED_ITEMS]) == [kept.id]
     assert list(kit.blobs.files) == [theirs.removeprefix(PREFIX).split(".")[0]]
 
 

@@ -33,6 +33,7 @@ from chatcore.dialogs.ports import (
     UsageRecorder,
 )
 from chatcore.dialogs.stream import ChatStream
+from chatcore.dialogs.tokens import estimate_tokens
 
 __all__ = [
     "ChatEvent",
@@ -64,4 +65,5 @@ __all__ = [
     "Turn",
     "Usage",
     "UsageRecorder",
+    "estimate_tokens",
 ]
