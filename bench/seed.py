@@ -79,15 +79,16 @@ async def _add_users(
 ) -> None:
     from chatcore.identity.model import User
     from chatcore.kernel import TenantId, UserId
-    from http_shell.container import chatcore_system
+    from http_shell.container import build_container, stop
     from http_shell.settings import load_settings
 
     settings = load_settings(chatcore_env(bench, database, model_url=""), env_file=None)
-    async with chatcore_system(settings, run_migrations=False) as system:
+    adapters = (container := build_container(settings)).adapters
+    try:
         # One hash serves every user: each login still verifies it in full.
-        password_hash = await system.password_hasher().hash(password)
+        password_hash = await adapters.password_hasher().hash(password)
         now = datetime.now(UTC)
-        async with system.uow()() as uow:
+        async with adapters.uow()() as uow:
             for email in emails:
                 await uow.users.add(
                     TenantId(uuid.UUID(tenant)),
@@ -102,6 +103,8 @@ async def _add_users(
                     ),
                 )
             await uow.commit()
+    finally:
+        await stop(container)
 
 
 def _batch(

@@ -4,7 +4,7 @@ blob store, here backed by a local folder laid out as ``<bucket>/ab/cd/<key>``.
     python examples/custom_blob_store.py [ROOT]
 
 Any class with the methods of the ``chatcore.BlobStore`` port will do (it need not
-inherit from it); ``container.document_store.override(...)`` puts it in place of
+inherit from it); ``container.adapters.document_store.override(...)`` puts it in place of
 the default store before the system starts. The script then uploads a document,
 waits until it is ingested and reads its bytes back through chatcore.
 """
@@ -102,7 +102,7 @@ async def demo(root: Path) -> int:
     checked: BlobStore = store  # a type checker confirms here that the class fits the port
 
     def use_bucket_store(container: Container) -> None:
-        container.document_store.override(providers.Object(checked))
+        container.adapters.document_store.override(providers.Object(checked))
 
     text = b"Puffins nest in burrows on grassy cliffs and eat small fish.\n"
     settings = load_settings()

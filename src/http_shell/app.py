@@ -8,21 +8,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from chatcore.errors import Unavailable
-from http_shell.container import Container, build_container, start, stop
+from http_shell.container import Container, build_container, start, stop, use_cases_of
 from http_shell.cors import cors_config, unlisted_origin_filter
 from http_shell.credentials import (
     provide_optional_principal,
     provide_principal,
     provide_principal_tenant,
+    provide_sign_in_tenant,
 )
-from http_shell.dependencies import container_dependencies
+from http_shell.dependencies import provide_admin, provide_tenant
 from http_shell.housekeeping import purging
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
@@ -41,6 +41,7 @@ from http_shell.routes import (
 )
 from http_shell.routes.health import VERSION
 from http_shell.settings import Settings, load_settings
+from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.http")
 START_RETRY_SECONDS = 5.0
@@ -59,7 +60,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             retrying = asyncio.create_task(_retry_start(container))
         interval = container.settings().purge_interval_minutes
         try:
-            async with purging(container.purge_expired(), interval):
+            async with purging(use_cases_of(container).purge_expired(), interval):
                 yield
         finally:
             if retrying is not None:
@@ -81,19 +82,13 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *documents.ROUTES,
             *web.ROUTES,
         ],
-        dependencies={
-            **container_dependencies(container),
-            "principal": Provide(provide_principal),
-            "optional_principal": Provide(provide_optional_principal),
-            "principal_tenant": Provide(provide_principal_tenant),
-        },
+        dependencies=route_dependencies(use_cases_of(container)),
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         cors_config=cors,
         before_send=[unlisted_origin_filter(cors)] if cors else [],
         openapi_config=_openapi(),
         lifespan=[lifespan],
-        state=State({"settings": container.settings(), "container": container}),
         debug=False,
     )
 
@@ -109,6 +104,20 @@ async def _retry_start(container: Container) -> None:
             return
         except Unavailable:
             continue
+
+
+def route_dependencies(use_cases: UseCases) -> dict[str, Provide]:
+    """``use_cases``, the one way routes reach the core, and the request-scoped values
+    built from it (see ``http_shell.dependencies``)."""
+    return {
+        "use_cases": Provide(lambda: use_cases, use_cache=True, sync_to_thread=False),
+        "tenant": Provide(provide_tenant),
+        "sign_in_tenant": Provide(provide_sign_in_tenant),
+        "principal": Provide(provide_principal),
+        "optional_principal": Provide(provide_optional_principal),
+        "principal_tenant": Provide(provide_principal_tenant),
+        "admin": Provide(provide_admin, sync_to_thread=False),
+    }
 
 
 def create_app_from_env() -> Litestar:

@@ -70,8 +70,8 @@ async def _migrate_now(settings: Settings) -> None:
 
 def _reindex(_: argparse.Namespace, settings: Settings) -> int:
     async def reindex() -> int:
-        async with chatcore_system(settings) as container:
-            return await container.reindex_documents()()
+        async with chatcore_system(settings) as system:
+            return await system.reindex_documents()()
 
     count = asyncio.run(reindex())
     print(f"chatcore: re-embedded {count} chunk(s) with the {settings.embedder} embedder")
@@ -80,8 +80,8 @@ def _reindex(_: argparse.Namespace, settings: Settings) -> int:
 
 def _purge(_: argparse.Namespace, settings: Settings) -> int:
     async def purge() -> PurgeReport:
-        async with chatcore_system(settings) as container:
-            return await container.purge_expired()()
+        async with chatcore_system(settings) as system:
+            return await system.purge_expired()()
 
     report = asyncio.run(purge())
     counts = ", ".join(f"{kind}={n}" for kind, n in msgspec.structs.asdict(report).items())
@@ -91,9 +91,9 @@ def _purge(_: argparse.Namespace, settings: Settings) -> int:
 
 def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
     async def create() -> None:
-        async with chatcore_system(settings) as container:
+        async with chatcore_system(settings) as system:
             extra = json.loads(args.settings) if args.settings else {}
-            tenant = await container.create_tenant()(
+            tenant = await system.create_tenant()(
                 args.slug, args.name, msgspec.convert(extra, TenantSettings)
             )
             print(msgspec.json.encode(tenant).decode())
@@ -104,10 +104,10 @@ def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _tenant_list(_: argparse.Namespace, settings: Settings) -> int:
     async def show() -> None:
-        async with chatcore_system(settings) as container:
+        async with chatcore_system(settings) as system:
             page = PageRequest(limit=200)
             while True:
-                result = await container.list_tenants()(page)
+                result = await system.list_tenants()(page)
                 for tenant in result.items:
                     print(f"{tenant.id}  {tenant.slug:<24} {tenant.name}")
                 if result.next_after is None:

@@ -12,7 +12,6 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.handlers import BaseRouteHandler
 
 from chatcore.errors import CsrfRejected, Forbidden, NotAuthenticated
 from chatcore.identity.principal import Principal
@@ -20,7 +19,7 @@ from chatcore.identity.use_cases.sessions import ResolvePrincipal
 from chatcore.kernel import TenantId
 from chatcore.tenants.model import Tenant
 from chatcore.tenants.use_cases import TenantDirectory
-from http_shell.dependencies import TENANT_HEADER, AppContainer
+from http_shell.dependencies import TENANT_HEADER, Cases, provide_tenant
 from http_shell.settings import Settings
 
 COOKIE_NAME = "chatcore_session"
@@ -80,17 +79,6 @@ def check_same_origin(connection: ASGIConnection[Any, Any, Any, Any], app_config
     raise CsrfRejected("Requests from this origin may not use the session cookie.")
 
 
-async def sign_in_guard(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    """Guard of the routes that set the session cookie: refuse a foreign ``Origin``.
-
-    Against login CSRF: a page of another site must not sign its visitor into the
-    attacker's account (whose chats and uploads the attacker would then read).
-    """
-    check_same_origin(connection, connection.app.state.settings)
-
-
 def _own_origins(connection: ASGIConnection[Any, Any, Any, Any], app_config: Settings) -> set[str]:
     # The origin of CHATCORE_PUBLIC_URL (what a browser sees behind a TLS-ending
     # proxy), and the request's own scheme and Host (the built-in web client, served
@@ -126,35 +114,43 @@ async def authenticate(
     return await resolve(token, await requested_tenant_id(connection, directory))
 
 
-async def provide_principal(
-    request: Request[Any, Any, Any], container: NamedDependency[AppContainer]
-) -> Principal:
+async def provide_principal(request: Request[Any, Any, Any], use_cases: Cases) -> Principal:
     """The principal of a protected route."""
     return await authenticate(
         request,
-        container.resolve_principal(),
-        container.tenant_directory(),
-        container.settings(),
+        use_cases.resolve_principal(),
+        use_cases.tenant_directory(),
+        use_cases.settings(),
         unsafe=request.method not in _SAFE_METHODS,
     )
 
 
 async def provide_optional_principal(
-    request: Request[Any, Any, Any], container: NamedDependency[AppContainer]
+    request: Request[Any, Any, Any], use_cases: Cases
 ) -> Principal | None:
     """The caller if a valid credential came with the request (sign-in routes use it
     to retire an anonymous session), else None."""
     if credential_of(request)[0] is None:
         return None
     try:
-        return await provide_principal(request, container)
+        return await provide_principal(request, use_cases)
     except (NotAuthenticated, Forbidden):
         # A stale or foreign credential must not stand in the way of signing in.
         return None
 
 
 async def provide_principal_tenant(
-    principal: NamedDependency[Principal], container: NamedDependency[AppContainer]
+    principal: NamedDependency[Principal], use_cases: Cases
 ) -> Tenant:
     """The tenant a principal belongs to: the one in its credential."""
-    return await container.tenant_directory()(str(principal.tenant_id))
+    return await use_cases.tenant_directory()(str(principal.tenant_id))
+
+
+async def provide_sign_in_tenant(request: Request[Any, Any, Any], use_cases: Cases) -> Tenant:
+    """The tenant of a route that sets the session cookie, once its ``Origin`` passed.
+
+    Against login CSRF: a page of another site must not sign its visitor into the
+    attacker's account (whose chats and uploads the attacker would then read).
+    """
+    check_same_origin(request, use_cases.settings())
+    return await provide_tenant(request, use_cases)

@@ -17,15 +17,15 @@ from typing import Any, Literal, Protocol, TypeVar
 
 import msgspec
 from litestar import WebSocket, websocket
-from litestar.di import NamedDependency
 from litestar.handlers import WebsocketRouteHandler
 
 from chatcore.errors import ChatcoreError, Forbidden, NotAuthenticated
 from chatcore.identity.principal import Principal
 from chatcore.identity.use_cases.sessions import ResolvePrincipal
 from http_shell.credentials import check_same_origin, credential_of
-from http_shell.dependencies import AppContainer
+from http_shell.dependencies import Cases
 from http_shell.settings import Settings
+from http_shell.use_cases import UseCases
 
 CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN = 1008, 1009, 1013
 AUTH_TIMEOUT_SECONDS = 10.0
@@ -184,19 +184,17 @@ def _same_principal(one: Principal, other: Principal) -> bool:
     return (one.tenant_id, one.id, one.kind) == (other.tenant_id, other.id, other.kind)
 
 
-Serve = Callable[[Socket, str, Principal, AppContainer], Awaitable[None]]
+Serve = Callable[[Socket, str, Principal, UseCases], Awaitable[None]]
 
 
 def socket_route(path: str, tag: str, max_frame_bytes: int, serve: Serve) -> WebsocketRouteHandler:
     """A WebSocket route that admits each socket, then hands it, with its token and
     principal, to ``serve``; frames over ``max_frame_bytes`` close the socket."""
 
-    async def admit_then_serve(
-        socket: WebSocket[Any, Any, Any], container: NamedDependency[AppContainer]
-    ) -> None:
-        connection = Socket(socket, container.resolve_principal(), max_frame_bytes=max_frame_bytes)
-        admitted = await connection.admit(container.settings())
+    async def admit_then_serve(socket: WebSocket[Any, Any, Any], use_cases: Cases) -> None:
+        connection = Socket(socket, use_cases.resolve_principal(), max_frame_bytes=max_frame_bytes)
+        admitted = await connection.admit(use_cases.settings())
         if admitted is not None:
-            await serve(connection, *admitted, container)
+            await serve(connection, *admitted, use_cases)
 
     return websocket(path, tags=[tag])(admit_then_serve)

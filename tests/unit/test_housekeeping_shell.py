@@ -153,14 +153,14 @@ async def test_the_server_purges_on_its_interval_and_stops_on_shutdown(
     await add_expired_anonymous_session(sqlite_url)
     settings = app_settings(sqlite_url, tmp_path, purge_interval_minutes="0.0005")  # 30 ms
     container = build_container(settings)
-    real = container.purge_expired()
+    real = container.use_cases.purge_expired()
     reports: list[PurgeReport] = []
 
     async def counting() -> PurgeReport:
         reports.append(await real())
         return reports[-1]
 
-    container.purge_expired.override(providers.Object(counting))
+    container.use_cases.purge_expired.override(providers.Object(counting))
     async with AsyncTestClient(create_app(settings, container)):
         for _ in range(200):
             if len(reports) >= 2:

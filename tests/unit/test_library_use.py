@@ -57,12 +57,11 @@ async def test_leaving_the_block_closes_the_system_even_when_it_raises(
     bus = ClosingRecordedBus()
 
     def use_recorded_bus(container: Container) -> None:
-        container.event_bus.override(providers.Object(bus))
+        container.adapters.event_bus.override(providers.Object(bus))
 
     settings = app_settings(sqlite_url, tmp_path)
     with pytest.raises(RuntimeError, match="the service failed"):
-        async with chatcore_system(settings, configure=use_recorded_bus) as system:
-            assert system.event_bus() is bus
+        async with chatcore_system(settings, configure=use_recorded_bus):
             assert not bus.closed
             raise RuntimeError("the service failed")
     assert bus.closed

@@ -13,15 +13,9 @@ from litestar.types import ControllerRouterHandler
 
 from chatcore.identity.model import Credential
 from chatcore.identity.principal import Principal
-from chatcore.identity.use_cases.accounts import DeleteAccount
-from chatcore.identity.use_cases.login import Login
-from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
-from chatcore.identity.use_cases.registration import ConfirmEmail, Register
-from chatcore.identity.use_cases.sessions import CreateAnonymousSession, DeleteSession, Logout
-from chatcore.profile.use_cases.profile import GetProfile
 from chatcore.tenants.model import Tenant
-from http_shell.client_address import TrustedProxies
-from http_shell.credentials import cleared_cookie, session_cookie, sign_in_guard
+from http_shell.credentials import cleared_cookie, session_cookie
+from http_shell.dependencies import Cases
 from http_shell.schemas_auth import (
     Accepted,
     AnonymousSessionOut,
@@ -41,7 +35,8 @@ _LINK_SENT = Accepted("accepted", "If the address can receive mail, a link is on
 
 Me = NamedDependency[Principal]
 CurrentTenant = NamedDependency[Tenant]
-Config = NamedDependency[Settings]
+# The tenant of a route that sets the session cookie, its Origin checked (login CSRF).
+SignInTenant = NamedDependency[Tenant]
 MaybeMe = NamedDependency[Principal | None]
 # What OpenAPI declares for protected routes (the session cookie works as well).
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -64,9 +59,9 @@ def _signed_in(credential: Credential, app_config: Settings) -> Response[Credent
     request_max_body_size=MAX_AUTH_BODY,
 )
 async def request_otp_route(
-    data: JSONBody[EmailBody], tenant: CurrentTenant, request_otp: NamedDependency[RequestOtp]
+    data: JSONBody[EmailBody], tenant: CurrentTenant, use_cases: Cases
 ) -> Accepted:
-    await request_otp(tenant, data.email)
+    await use_cases.request_otp()(tenant, data.email)
     return _CODE_SENT
 
 
@@ -74,21 +69,19 @@ async def request_otp_route(
     "/otp/verify",
     status_code=200,
     summary="Sign in with the mailed code",
-    guards=[sign_in_guard],
     request_max_body_size=MAX_AUTH_BODY,
 )
 async def verify_otp_route(
     request: Request[Any, Any, Any],
     data: JSONBody[OtpVerifyBody],
-    tenant: CurrentTenant,
+    sign_in_tenant: SignInTenant,
     optional_principal: MaybeMe,
-    verify_otp: NamedDependency[VerifyOtp],
-    app_config: Config,
+    use_cases: Cases,
 ) -> Response[CredentialOut]:
-    credential = await verify_otp(
-        tenant, data.email, data.code, _user_agent(request), optional_principal
+    credential = await use_cases.verify_otp()(
+        sign_in_tenant, data.email, data.code, _user_agent(request), optional_principal
     )
-    return _signed_in(credential, app_config)
+    return _signed_in(credential, use_cases.settings())
 
 
 @post(
@@ -98,19 +91,19 @@ async def verify_otp_route(
     request_max_body_size=MAX_AUTH_BODY,
 )
 async def register_route(
-    data: JSONBody[PasswordBody], tenant: CurrentTenant, register: NamedDependency[Register]
+    data: JSONBody[PasswordBody], tenant: CurrentTenant, use_cases: Cases
 ) -> Accepted:
-    await register(tenant, data.email, data.password)
+    await use_cases.register()(tenant, data.email, data.password)
     return _LINK_SENT
 
 
 @get("/confirm", summary="Confirm an email address (the mailed link)")
 async def confirm_route(
-    token: FromQuery[str], confirm_email: NamedDependency[ConfirmEmail], app_config: Config
+    token: FromQuery[str], use_cases: Cases
 ) -> Response[ConfirmedOut] | Redirect:
-    user = await confirm_email(token)
-    if app_config.confirm_redirect:
-        return Redirect(app_config.confirm_redirect, status_code=303)
+    user = await use_cases.confirm_email()(token)
+    if redirect := use_cases.settings().confirm_redirect:
+        return Redirect(redirect, status_code=303)
     return Response(ConfirmedOut("confirmed", user.email))
 
 
@@ -118,36 +111,32 @@ async def confirm_route(
     "/login",
     status_code=200,
     summary="Sign in with email and password",
-    guards=[sign_in_guard],
     request_max_body_size=MAX_AUTH_BODY,
 )
 async def login_route(
     request: Request[Any, Any, Any],
     data: JSONBody[PasswordBody],
-    tenant: CurrentTenant,
+    sign_in_tenant: SignInTenant,
     optional_principal: MaybeMe,
-    login: NamedDependency[Login],
-    app_config: Config,
+    use_cases: Cases,
 ) -> Response[CredentialOut]:
-    credential = await login(
-        tenant, data.email, data.password, _user_agent(request), optional_principal
+    credential = await use_cases.login()(
+        sign_in_tenant, data.email, data.password, _user_agent(request), optional_principal
     )
-    return _signed_in(credential, app_config)
+    return _signed_in(credential, use_cases.settings())
 
 
 @post("/logout", status_code=204, summary="End this session", security=BEARER)
-async def logout_route(
-    principal: Me, logout: NamedDependency[Logout], app_config: Config
-) -> Response[None]:
-    await logout(principal)
-    return Response(None, status_code=204, cookies=[cleared_cookie(app_config)])
+async def logout_route(principal: Me, use_cases: Cases) -> Response[None]:
+    await use_cases.logout()(principal)
+    return Response(None, status_code=204, cookies=[cleared_cookie(use_cases.settings())])
 
 
 @get("/me", summary="Who is signed in", security=BEARER)
-async def me_route(principal: Me, get_profile: NamedDependency[GetProfile]) -> UserOut:
+async def me_route(principal: Me, use_cases: Cases) -> UserOut:
     if principal.kind == "anonymous":
         return anonymous_me(principal)
-    profile = await get_profile(principal)
+    profile = await use_cases.get_profile()(principal)
     return UserOut.of(profile.user, profile.avatar_url)
 
 
@@ -157,28 +146,26 @@ async def me_route(principal: Me, get_profile: NamedDependency[GetProfile]) -> U
     summary="Delete the account and everything it owns",
     security=BEARER,
 )
-async def delete_me_route(
-    principal: Me, delete_account: NamedDependency[DeleteAccount], app_config: Config
-) -> Response[None]:
-    await delete_account(principal)
-    return Response(None, status_code=204, cookies=[cleared_cookie(app_config)])
+async def delete_me_route(principal: Me, use_cases: Cases) -> Response[None]:
+    await use_cases.delete_account()(principal)
+    return Response(None, status_code=204, cookies=[cleared_cookie(use_cases.settings())])
 
 
-@post("/", status_code=201, summary="Start an anonymous session", guards=[sign_in_guard])
+@post("/", status_code=201, summary="Start an anonymous session")
 async def create_session_route(
-    request: Request[Any, Any, Any],
-    tenant: CurrentTenant,
-    create_anonymous_session: NamedDependency[CreateAnonymousSession],
-    trusted_proxies: NamedDependency[TrustedProxies],
-    app_config: Config,
+    request: Request[Any, Any, Any], sign_in_tenant: SignInTenant, use_cases: Cases
 ) -> Response[AnonymousSessionOut]:
     peer = request.client.host if request.client is not None else None
-    address = trusted_proxies.client_of(peer, request.headers.getall("x-forwarded-for", []))
-    credential = await create_anonymous_session(tenant, _user_agent(request), address)
+    address = use_cases.trusted_proxies().client_of(
+        peer, request.headers.getall("x-forwarded-for", [])
+    )
+    credential = await use_cases.create_anonymous_session()(
+        sign_in_tenant, _user_agent(request), address
+    )
     return Response(
         AnonymousSessionOut.of(credential),
         status_code=201,
-        cookies=[session_cookie(credential.access_token, app_config)],
+        cookies=[session_cookie(credential.access_token, use_cases.settings())],
     )
 
 
@@ -189,13 +176,10 @@ async def create_session_route(
     security=BEARER,
 )
 async def delete_session_route(
-    session_id: FromPath[uuid.UUID],
-    principal: Me,
-    delete_session: NamedDependency[DeleteSession],
-    app_config: Config,
+    session_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> Response[None]:
-    await delete_session(principal, session_id)
-    cookies = [cleared_cookie(app_config)] if session_id == principal.session_id else []
+    await use_cases.delete_session()(principal, session_id)
+    cookies = [cleared_cookie(use_cases.settings())] if session_id == principal.session_id else []
     return Response(None, status_code=204, cookies=cookies)
 
 

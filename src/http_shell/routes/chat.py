@@ -17,7 +17,7 @@ from chatcore.dialogs.use_cases.chat import ChatRequest
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId
 from chatcore.tenants.model import Tenant
-from http_shell.dependencies import AppContainer
+from http_shell.dependencies import Cases
 from http_shell.schemas_dialogs import ChatBody
 from http_shell.streaming import StreamRelay
 
@@ -48,14 +48,14 @@ async def chat_route(
     data: JSONBody[ChatBody],
     principal: NamedDependency[Principal],
     principal_tenant: NamedDependency[Tenant],
-    container: NamedDependency[AppContainer],  # a hot route: see http_shell.dependencies
+    use_cases: Cases,
 ) -> Stream:
     request = ChatRequest(
         message=data.message,
         dialog_id=DialogId(data.dialog_id) if data.dialog_id else None,
         use_documents=data.use_documents,
     )
-    stream = await container.chat_service().start(principal, principal_tenant, request)
+    stream = await use_cases.chat_service().start(principal, principal_tenant, request)
     relay = StreamRelay(stream)
     return Stream(
         _frames(relay),

@@ -10,10 +10,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
-from chatcore.dialogs.use_cases.dialogs import CreateDialog, DeleteDialog, GetDialog, RenameDialog
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId
-from http_shell.dependencies import AppContainer
+from http_shell.dependencies import Cases
 from http_shell.schemas_dialogs import (
     CreateDialogBody,
     DialogDetailOut,
@@ -27,30 +26,28 @@ Me = NamedDependency[Principal]
 
 @post("/", status_code=201, summary="Start a dialog")
 async def create_dialog_route(
-    principal: Me,
-    create_dialog: NamedDependency[CreateDialog],
-    data: JSONBody[CreateDialogBody | None] = None,
+    principal: Me, use_cases: Cases, data: JSONBody[CreateDialogBody | None] = None
 ) -> DialogOut:
-    return DialogOut.of(await create_dialog(principal, data.title if data else None))
+    return DialogOut.of(await use_cases.create_dialog()(principal, data.title if data else None))
 
 
 @get("/", summary="The caller's dialogs, newest first")
 async def list_dialogs_route(
     principal: Me,
-    container: NamedDependency[AppContainer],  # a hot route: see http_shell.dependencies
+    use_cases: Cases,
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: FromQuery[str | None] = None,
 ) -> DialogPage:
-    cursors = container.cursor_codec()
-    page = await container.list_dialogs()(principal, cursors.page_request(limit, cursor))
+    cursors = use_cases.cursor_codec()
+    page = await use_cases.list_dialogs()(principal, cursors.page_request(limit, cursor))
     return DialogPage([DialogOut.of(d) for d in page.items], cursors.encode(page.next_after))
 
 
 @get("/{dialog_id:uuid}", summary="A dialog with its messages")
 async def get_dialog_route(
-    dialog_id: FromPath[uuid.UUID], principal: Me, get_dialog: NamedDependency[GetDialog]
+    dialog_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> DialogDetailOut:
-    return DialogDetailOut.of(await get_dialog(principal, DialogId(dialog_id)))
+    return DialogDetailOut.of(await use_cases.get_dialog()(principal, DialogId(dialog_id)))
 
 
 @patch("/{dialog_id:uuid}", summary="Rename a dialog")
@@ -58,16 +55,16 @@ async def rename_dialog_route(
     dialog_id: FromPath[uuid.UUID],
     data: JSONBody[RenameDialogBody],
     principal: Me,
-    rename_dialog: NamedDependency[RenameDialog],
+    use_cases: Cases,
 ) -> DialogOut:
-    return DialogOut.of(await rename_dialog(principal, DialogId(dialog_id), data.title))
+    return DialogOut.of(await use_cases.rename_dialog()(principal, DialogId(dialog_id), data.title))
 
 
 @delete("/{dialog_id:uuid}", status_code=204, summary="Delete a dialog and its messages")
 async def delete_dialog_route(
-    dialog_id: FromPath[uuid.UUID], principal: Me, delete_dialog: NamedDependency[DeleteDialog]
+    dialog_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> None:
-    await delete_dialog(principal, DialogId(dialog_id))
+    await use_cases.delete_dialog()(principal, DialogId(dialog_id))
 
 
 ROUTES: list[ControllerRouterHandler] = [

@@ -13,16 +13,8 @@ from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.documents.model import DocumentId
-from chatcore.documents.use_cases.documents import (
-    DeleteDocument,
-    GetDocument,
-    GetDocumentFile,
-    ListDocuments,
-)
-from chatcore.documents.use_cases.search import SearchDocuments
-from chatcore.documents.use_cases.uploads import UploadDocument
 from chatcore.identity.principal import Principal
-from chatcore.pagination import CursorCodec
+from http_shell.dependencies import Cases
 from http_shell.schemas_documents import (
     DocumentOut,
     DocumentPage,
@@ -30,7 +22,6 @@ from http_shell.schemas_documents import (
     SearchHitOut,
     SearchOut,
 )
-from http_shell.settings import Settings
 from http_shell.uploads import FileUploadOperation, multipart_file
 
 Me = NamedDependency[Principal]
@@ -45,13 +36,12 @@ Me = NamedDependency[Principal]
     operation_class=FileUploadOperation,
 )
 async def upload_document_route(
-    request: Request[Any, Any, Any],
-    principal: Me,
-    upload_document: NamedDependency[UploadDocument],
-    app_config: NamedDependency[Settings],
+    request: Request[Any, Any, Any], principal: Me, use_cases: Cases
 ) -> Response[DocumentOut]:
-    filename, content = await multipart_file(request, "file", app_config.max_upload_mb * 1024**2)
-    upload = await upload_document(principal, filename, content)
+    filename, content = await multipart_file(
+        request, "file", use_cases.settings().max_upload_mb * 1024**2
+    )
+    upload = await use_cases.upload_document()(principal, filename, content)
     status = 202 if upload.document.status == "processing" else 201 if upload.created else 200
     return Response(DocumentOut.of(upload.document), status_code=status)
 
@@ -59,31 +49,30 @@ async def upload_document_route(
 @get("/", summary="The caller's documents, newest first")
 async def list_documents_route(
     principal: Me,
-    list_documents: NamedDependency[ListDocuments],
-    cursor_codec: NamedDependency[CursorCodec],
+    use_cases: Cases,
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: Annotated[str | None, Parameter()] = None,
 ) -> DocumentPage:
-    page = await list_documents(principal, cursor_codec.page_request(limit, cursor))
+    page = await use_cases.list_documents()(
+        principal, use_cases.cursor_codec().page_request(limit, cursor)
+    )
     return DocumentPage(
-        [DocumentOut.of(d) for d in page.items], cursor_codec.encode(page.next_after)
+        [DocumentOut.of(d) for d in page.items], use_cases.cursor_codec().encode(page.next_after)
     )
 
 
 @get("/{document_id:uuid}", summary="A document and its processing status")
 async def get_document_route(
-    document_id: FromPath[uuid.UUID], principal: Me, get_document: NamedDependency[GetDocument]
+    document_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> DocumentOut:
-    return DocumentOut.of(await get_document(principal, DocumentId(document_id)))
+    return DocumentOut.of(await use_cases.get_document()(principal, DocumentId(document_id)))
 
 
 @get("/{document_id:uuid}/file", summary="The original file, as a download")
 async def document_file_route(
-    document_id: FromPath[uuid.UUID],
-    principal: Me,
-    get_document_file: NamedDependency[GetDocumentFile],
+    document_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> Stream:
-    document, content = await get_document_file(principal, DocumentId(document_id))
+    document, content = await use_cases.get_document_file()(principal, DocumentId(document_id))
     return Stream(
         content,
         media_type=document.content_type,
@@ -97,11 +86,9 @@ async def document_file_route(
 
 @delete("/{document_id:uuid}", status_code=204, summary="Delete a document, its chunks and file")
 async def delete_document_route(
-    document_id: FromPath[uuid.UUID],
-    principal: Me,
-    delete_document: NamedDependency[DeleteDocument],
+    document_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> None:
-    await delete_document(principal, DocumentId(document_id))
+    await use_cases.delete_document()(principal, DocumentId(document_id))
 
 
 @post(
@@ -111,10 +98,8 @@ async def delete_document_route(
     security=[{"bearer": []}],
     summary="Search the caller's documents",
 )
-async def search_route(
-    data: JSONBody[SearchBody], principal: Me, search_documents: NamedDependency[SearchDocuments]
-) -> SearchOut:
-    hits = await search_documents(principal, data.query, data.k)
+async def search_route(data: JSONBody[SearchBody], principal: Me, use_cases: Cases) -> SearchOut:
+    hits = await use_cases.search_documents()(principal, data.query, data.k)
     return SearchOut([SearchHitOut.of(hit) for hit in hits])
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Response, get
-from litestar.di import NamedDependency
 from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import Unavailable
-from chatcore.health import CheckDatabase
+from http_shell.dependencies import Cases
 from http_shell.schemas import DatabaseHealthOut, HealthOut
 
 try:
@@ -26,11 +25,9 @@ async def health() -> HealthOut:
 
 
 @get("/health/db", tags=["health"], summary="Readiness: the database answers", cache=False)
-async def database_health(
-    check_database: NamedDependency[CheckDatabase],
-) -> Response[DatabaseHealthOut]:
+async def database_health(use_cases: Cases) -> Response[DatabaseHealthOut]:
     try:
-        status = await check_database()
+        status = await use_cases.check_database()()
     except Unavailable:
         return Response(
             DatabaseHealthOut(status="unhealthy", database="unreachable"), status_code=503

@@ -11,11 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
 from chatcore.identity.principal import Principal
-from chatcore.pagination import CursorCodec
 from chatcore.profile.model import MAX_AVATAR_BYTES, SavedItemId
-from chatcore.profile.use_cases.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
-from chatcore.profile.use_cases.profile import GetProfile, UpdateProfile
-from chatcore.profile.use_cases.saved import DeleteSavedItem, ListSavedItems, SaveItem
+from http_shell.dependencies import Cases
 from http_shell.schemas_profile import (
     AvatarOut,
     ProfileOut,
@@ -36,17 +33,15 @@ AVATAR_HEADERS = {
 
 
 @get("/profile", summary="The caller's profile")
-async def get_profile_route(principal: Me, get_profile: NamedDependency[GetProfile]) -> ProfileOut:
-    return ProfileOut.of(await get_profile(principal))
+async def get_profile_route(principal: Me, use_cases: Cases) -> ProfileOut:
+    return ProfileOut.of(await use_cases.get_profile()(principal))
 
 
 @patch("/profile", summary="Change display name, locale or settings")
 async def update_profile_route(
-    data: JSONBody[ProfilePatchBody],
-    principal: Me,
-    update_profile: NamedDependency[UpdateProfile],
+    data: JSONBody[ProfilePatchBody], principal: Me, use_cases: Cases
 ) -> ProfileOut:
-    return ProfileOut.of(await update_profile(principal, data.changes()))
+    return ProfileOut.of(await use_cases.update_profile()(principal, data.changes()))
 
 
 @post(
@@ -58,52 +53,51 @@ async def update_profile_route(
     operation_class=FileUploadOperation,
 )
 async def set_avatar_route(
-    request: Request[Any, Any, Any], principal: Me, set_avatar: NamedDependency[SetAvatar]
+    request: Request[Any, Any, Any], principal: Me, use_cases: Cases
 ) -> AvatarOut:
     _, content = await multipart_file(request, "file", MAX_AVATAR_BYTES)
     data = b"".join([piece async for piece in content])
-    return AvatarOut(avatar_url=await set_avatar(principal, data))
+    return AvatarOut(avatar_url=await use_cases.set_avatar()(principal, data))
 
 
 @delete("/profile/avatar", status_code=204, summary="Remove the avatar")
-async def remove_avatar_route(principal: Me, remove_avatar: NamedDependency[RemoveAvatar]) -> None:
-    await remove_avatar(principal)
+async def remove_avatar_route(principal: Me, use_cases: Cases) -> None:
+    await use_cases.remove_avatar()(principal)
 
 
 @get("/avatars/{name:str}", summary="An avatar image", security=[])
-async def avatar_file_route(
-    name: FromPath[str], get_avatar_file: NamedDependency[GetAvatarFile]
-) -> Response[bytes]:
-    avatar = await get_avatar_file(name)
+async def avatar_file_route(name: FromPath[str], use_cases: Cases) -> Response[bytes]:
+    avatar = await use_cases.get_avatar_file()(name)
     return Response(avatar.data, media_type=avatar.media_type, headers=AVATAR_HEADERS)
 
 
 @get("/saved", summary="The caller's saved items, newest first")
 async def list_saved_route(
     principal: Me,
-    list_saved_items: NamedDependency[ListSavedItems],
-    cursor_codec: NamedDependency[CursorCodec],
+    use_cases: Cases,
     limit: Annotated[int | None, Parameter(ge=1, le=200)] = None,
     cursor: FromQuery[str | None] = None,
 ) -> SavedItemPage:
-    page = await list_saved_items(principal, cursor_codec.page_request(limit, cursor))
+    page = await use_cases.list_saved_items()(
+        principal, use_cases.cursor_codec().page_request(limit, cursor)
+    )
     return SavedItemPage(
-        [SavedItemOut.of(i) for i in page.items], cursor_codec.encode(page.next_after)
+        [SavedItemOut.of(i) for i in page.items], use_cases.cursor_codec().encode(page.next_after)
     )
 
 
 @post("/saved", status_code=201, summary="Save a text")
 async def save_item_route(
-    data: JSONBody[SaveItemBody], principal: Me, save_item: NamedDependency[SaveItem]
+    data: JSONBody[SaveItemBody], principal: Me, use_cases: Cases
 ) -> SavedItemOut:
-    return SavedItemOut.of(await save_item(principal, data.text, data.note, data.message_id))
+    return SavedItemOut.of(
+        await use_cases.save_item()(principal, data.text, data.note, data.message_id)
+    )
 
 
 @delete("/saved/{item_id:uuid}", status_code=204, summary="Delete a saved item")
-async def delete_saved_route(
-    item_id: FromPath[uuid.UUID], principal: Me, delete_saved_item: NamedDependency[DeleteSavedItem]
-) -> None:
-    await delete_saved_item(principal, SavedItemId(item_id))
+async def delete_saved_route(item_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases) -> None:
+    await use_cases.delete_saved_item()(principal, SavedItemId(item_id))
 
 
 ROUTES: list[ControllerRouterHandler] = [

@@ -11,7 +11,8 @@ from litestar.types import ControllerRouterHandler
 
 from chatcore.identity.principal import Principal
 from chatcore.tenants.model import Tenant
-from chatcore.usage.use_cases import GetUsage, UsageReport
+from chatcore.usage.use_cases import UsageReport
+from http_shell.dependencies import Cases
 
 
 class UsageOut(msgspec.Struct):
@@ -42,9 +43,9 @@ class UsageOut(msgspec.Struct):
 async def usage_route(
     principal: NamedDependency[Principal],
     principal_tenant: NamedDependency[Tenant],
-    get_usage: NamedDependency[GetUsage],
+    use_cases: Cases,
 ) -> UsageOut:
-    return UsageOut.of(await get_usage(principal, principal_tenant))
+    return UsageOut.of(await use_cases.get_usage()(principal, principal_tenant))
 
 
 ROUTES: list[ControllerRouterHandler] = [usage_route]

@@ -14,7 +14,6 @@ from typing import Any
 import anyio
 from litestar import Response, Router, get
 from litestar.datastructures import CacheControlHeader
-from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.file_system import BaseLocalFileSystem
 from litestar.params import FromPath
@@ -25,7 +24,7 @@ from litestar.types import ControllerRouterHandler, FileInfo, PathType
 
 from chatcore.errors import TenantNotFound
 from chatcore.tenants.use_cases import TenantDirectory
-from http_shell.settings import Settings
+from http_shell.dependencies import Cases
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 PAGES_DIR = WEB_DIR / "pages"
@@ -52,37 +51,35 @@ _NOT_FOUND_PAGE = (
 
 
 @get("/", include_in_schema=False, cache=False)
-async def root_route(app_config: NamedDependency[Settings]) -> Redirect:
+async def root_route(use_cases: Cases) -> Redirect:
     """Send a browser to the default tenant's chat."""
-    return Redirect(f"/{app_config.default_tenant}/chat", status_code=303)
+    return Redirect(f"/{use_cases.settings().default_tenant}/chat", status_code=303)
 
 
 @get("/{slug:str}/{page:str}", include_in_schema=False)
 async def page_route(
-    slug: FromPath[str], page: FromPath[str], tenant_directory: NamedDependency[TenantDirectory]
+    slug: FromPath[str], page: FromPath[str], use_cases: Cases
 ) -> Response[bytes | str]:
     """One of the client's pages, for a tenant that exists."""
     if page not in PAGES:
         return _not_found()
-    return await _page(slug, page, tenant_directory)
+    return await _page(slug, page, use_cases.tenant_directory())
 
 
 @get("/{slug:str}/my", include_in_schema=False)
-async def cabinet_route(
-    slug: FromPath[str], tenant_directory: NamedDependency[TenantDirectory]
-) -> Response[bytes | str]:
+async def cabinet_route(slug: FromPath[str], use_cases: Cases) -> Response[bytes | str]:
     """The cabinet page at its default section."""
-    return await _page(slug, "my", tenant_directory)
+    return await _page(slug, "my", use_cases.tenant_directory())
 
 
 @get("/{slug:str}/my/{section:str}", include_in_schema=False)
 async def cabinet_section_route(
-    slug: FromPath[str], section: FromPath[str], tenant_directory: NamedDependency[TenantDirectory]
+    slug: FromPath[str], section: FromPath[str], use_cases: Cases
 ) -> Response[bytes | str]:
     """The cabinet page opened at one of its sections (its script reads the path)."""
     if section not in CABINET_SECTIONS:
         return _not_found()
-    return await _page(slug, "my", tenant_directory)
+    return await _page(slug, "my", use_cases.tenant_directory())
 
 
 async def _page(slug: str, page: str, tenant_directory: TenantDirectory) -> Response[bytes | str]:

@@ -21,9 +21,9 @@ from chatcore.errors import ChatcoreError
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId
 from chatcore.tenants.use_cases import TenantDirectory
-from http_shell.dependencies import AppContainer
 from http_shell.sockets import Socket, SocketClosed, socket_route
 from http_shell.streaming import StreamRelay
+from http_shell.use_cases import UseCases
 
 MAX_FRAME_BYTES = 64 * 1024
 RECHECK_SECONDS = 30.0
@@ -128,10 +128,10 @@ class ChatSocket:
 
 
 async def serve_chat(
-    socket: Socket, token: str, _principal: Principal, container: AppContainer
+    socket: Socket, token: str, _principal: Principal, use_cases: UseCases
 ) -> None:
     """Chat over an admitted socket."""
-    await ChatSocket(socket, container.tenant_directory(), container.chat_service()).serve(token)
+    await ChatSocket(socket, use_cases.tenant_directory(), use_cases.chat_service()).serve(token)
 
 
 ROUTES: list[ControllerRouterHandler] = [

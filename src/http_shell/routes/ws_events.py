@@ -23,8 +23,8 @@ from chatcore.errors import Unavailable
 from chatcore.events.ports import Subscription
 from chatcore.events.use_cases import ListenForEvents
 from chatcore.identity.principal import Principal
-from http_shell.dependencies import AppContainer
 from http_shell.sockets import CLOSE_TRY_AGAIN, Socket, SocketClosed, socket_route
+from http_shell.use_cases import UseCases
 
 MAX_FRAME_BYTES = 4096
 
@@ -109,12 +109,12 @@ class NotificationSocket:
 
 
 async def serve_notifications(
-    socket: Socket, token: str, principal: Principal, container: AppContainer
+    socket: Socket, token: str, principal: Principal, use_cases: UseCases
 ) -> None:
     """Notifications over an admitted socket."""
-    heartbeat = container.settings().ws_heartbeat_seconds
+    heartbeat = use_cases.settings().ws_heartbeat_seconds
     connection = NotificationSocket(socket, token, principal, heartbeat)
-    await connection.serve(container.listen_for_events())
+    await connection.serve(use_cases.listen_for_events())
 
 
 ROUTES: list[ControllerRouterHandler] = [

@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from chatcore_contract._support import SSE, bearer, parse_sse
 from http_shell.container import Container
+from tests.support.app import container_of as app_container
 
 Client = httpx.AsyncClient  # the in-process test client, or one on a live server
 
@@ -83,5 +84,4 @@ async def no_new_tasks(baseline: set[asyncio.Task[object]], within: float = 2.0)
 
 def container_of(client: AsyncTestClient[Litestar]) -> Container:
     """The container behind an in-process client's app."""
-    container: Container = client.app.state.container
-    return container
+    return app_container(client.app)

@@ -14,9 +14,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.security.argon2 import Argon2PasswordHasher
-from http_shell.app import create_app
 from http_shell.container import build_container
-from tests.support.app import app_settings
+from tests.support.app import app_on, app_settings
 from tests.support.live_server import LiveServer
 from tests.support.openai_stub import OpenAIStub
 from tests.support.smtp_server import CapturingSmtpServer
@@ -38,14 +37,14 @@ def make_client(sqlite_url: str, tmp_path: Path) -> ClientFactory:
         settings = app_settings(database_url, tmp_path, **overrides)
         container = build_container(settings)
         if clock is not None:
-            container.clock.override(providers.Object(clock))
+            container.adapters.clock.override(providers.Object(clock))
         # Real argon2id, with the smallest cost it allows: tests check behaviour, not cost.
-        container.password_hasher.override(
+        container.adapters.password_hasher.override(
             providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=8, parallelism=1)
             if hasher is None
             else providers.Object(hasher)
         )
-        app = create_app(settings, container)
+        app = app_on(settings, container)
         async with AsyncTestClient(app, base_url="http://testserver.local") as client:
             yield client
 
@@ -72,8 +71,8 @@ def make_server(sqlite_url: str, tmp_path: Path) -> ServerFactory:
         settings = app_settings(database_url, tmp_path, **overrides)
         container = build_container(settings)
         if hasher is not None:
-            container.password_hasher.override(providers.Object(hasher))
-        async with LiveServer(create_app(settings, container), container) as live:
+            container.adapters.password_hasher.override(providers.Object(hasher))
+        async with LiveServer(app_on(settings, container), container) as live:
             yield live
 
     return open_server

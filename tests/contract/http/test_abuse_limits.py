@@ -15,7 +15,7 @@ from tests.support.pdfs import text_bomb
 
 
 async def chunk_rows(client: Client) -> int:
-    async with container_of(client).engine().connect() as connection:
+    async with container_of(client).adapters.engine().connect() as connection:
         counted = await connection.execute(sa.text("SELECT count(*) FROM document_chunks"))
         return int(counted.scalar_one())
 

@@ -73,9 +73,9 @@ async def test_a_dropped_client_stops_the_model_and_stores_a_cancelled_reply(
     content = str(reply["content"])
     assert content.startswith("w0 w1 w2 ")
     assert FULL_REPLY.startswith(content) and content != FULL_REPLY
-    await live.container.chat_service().drain()
+    await live.container.use_cases.chat_service().drain()
     await no_new_tasks(baseline)
-    assert live.container.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 async def test_connect_then_drop_loops_leave_nothing_behind(
@@ -91,9 +91,9 @@ async def test_connect_then_drop_loops_leave_nothing_behind(
     assert len(openai_stub.exchanges) >= DROPS // 3
     await eventually(lambda: all(e.client_closed for e in openai_stub.exchanges))
     assert not any(e.completed for e in openai_stub.exchanges)
-    await live.container.chat_service().drain()
+    await live.container.use_cases.chat_service().drain()
     await no_new_tasks(baseline)
-    assert live.container.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
     page = await live.client.get("/v1/dialogs", params={"limit": 200}, headers=bearer(token))
     assert len(page.json()["items"]) == DROPS
     # Every question has its reply, cancelled, whenever the client left.

@@ -275,9 +275,9 @@ async def test_a_socket_that_leaves_mid_reply_leaves_a_cancelled_reply_and_nothi
     reply = await stored_reply(slow.client, token, meta["dialog_id"])
     assert reply["finish_reason"] == "cancelled"
     assert reply["content"].startswith(first["text"])
-    await slow.container.chat_service().drain()
+    await slow.container.use_cases.chat_service().drain()
     await no_new_tasks(baseline)
-    assert slow.container.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert slow.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 async def test_one_reply_at_a_time(slow: LiveServer) -> None:

@@ -244,7 +244,7 @@ async def test_an_interrupted_ingestion_is_finished_at_the_next_start(
         document = (await upload(client, token, make_pdf(PAGES))).json()
         await until_done(client, token, document["id"])
         # Back to how a process killed mid-ingestion leaves it.
-        async with container_of(client).engine().begin() as connection:
+        async with container_of(client).adapters.engine().begin() as connection:
             await connection.execute(sa.text("DELETE FROM document_chunks"))
             await connection.execute(sa.text("UPDATE documents SET status = 'processing'"))
         assert await search(client, token, "puffins nest in burrows") == []

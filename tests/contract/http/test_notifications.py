@@ -39,7 +39,7 @@ def live(sqlite_url: str, tmp_path: Path, smtp: CapturingSmtpServer) -> Live:
             smtp_starttls="false", **overrides,
         )  # fmt: skip
         container = build_container(settings)
-        container.password_hasher.override(
+        container.adapters.password_hasher.override(
             providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=8, parallelism=1)
         )
         async with LiveServer(create_app(settings, container), container) as server:

@@ -135,10 +135,10 @@ async def test_a_deleted_session_takes_its_usage_along_but_the_tenant_keeps_the_
     deleted = await client.delete(f"/v1/sessions/{session_id}", headers=bearer(token))
     assert deleted.status_code == 204, deleted.text
     container = container_of(client)
-    tenant = await container.find_tenant()("default")
+    tenant = await container.use_cases.find_tenant()("default")
     now = datetime.now(UTC)
     period, principal_id = Period.containing(now), uuid.UUID(session_id)
-    async with container.uow()(read_only=True) as tx:
+    async with container.adapters.uow()(read_only=True) as tx:
         assert await tx.usage.entries(tenant.id, principal_id, period) == []
         assert (await tx.usage.totals(tenant.id, principal_id, period)).total_tokens == 0
         assert await tx.rate_limiter.count(tenant.id, principal_id, RATE_WINDOW, now) == 0
