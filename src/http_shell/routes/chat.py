@@ -14,10 +14,12 @@ from litestar.types import ControllerRouterHandler
 
 from chatcore.dialogs.events import ChatEvent
 from chatcore.dialogs.use_cases.chat import ChatRequest
+from chatcore.errors import QuotaExceeded, RateLimited
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId
 from chatcore.tenants.model import Tenant
 from http_shell.dependencies import Cases
+from http_shell.openapi import raises
 from http_shell.schemas_dialogs import ChatBody
 from http_shell.streaming import StreamRelay
 
@@ -43,6 +45,7 @@ _encode_json = msgspec.json.Encoder().encode
     description="Events: meta, delta*, citations?, usage, done — or error, then the end.",
     media_type="text/event-stream",
     response_description="The reply, as server-sent events",
+    opt=raises(RateLimited, QuotaExceeded),
 )
 async def chat_route(
     data: JSONBody[ChatBody],
