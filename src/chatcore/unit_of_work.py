@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Protocol
 
-from chatcore.dialogs.ports import DialogRepository, MessageRepository
+from chatcore.dialogs.ports import DialogRepository, MessageRepository, ReplyRepository
 from chatcore.documents.ports import ChunkIndex, DocumentRepository
 from chatcore.identity.ports import (
     AuthThrottleRepository,
@@ -51,6 +51,11 @@ class UnitOfWork(Protocol):
     @property
     def messages(self) -> MessageRepository:
         """Dialogs' messages in this transaction."""
+        ...
+
+    @property
+    def replies(self) -> ReplyRepository:
+        """Assistant replies in progress and as they end, in this transaction."""
         ...
 
     @property

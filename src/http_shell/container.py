@@ -39,6 +39,7 @@ from http_shell.settings import Settings, ensure_secret_key
 from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.housekeeping")
+SHUTDOWN_GRACE_SECONDS = 10.0  # what a deploy waits for replies in flight
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -173,8 +174,9 @@ async def start(container: Container, *, run_migrations: bool | None = None) -> 
 
 
 async def stop(container: Container) -> None:
-    """Let replies in flight be stored, then release every pool the container opened."""
-    await use_cases_of(container).chat_service().drain()
+    """Let replies in flight end (those still running after a grace period end as
+    ``interrupted``) and be stored, then release every pool the container opened."""
+    await use_cases_of(container).live_replies().drain(SHUTDOWN_GRACE_SECONDS)
     await use_cases_of(container).document_worker().stop()
     adapters = container.adapters
     embedder = adapters.embedder()

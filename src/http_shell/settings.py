@@ -73,6 +73,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     otp_ttl_seconds: int = 600
     otp_resend_seconds: int = 60
     local_model_wps: float = 40.0
+    cancel_on_disconnect: bool = False
     ws_heartbeat_seconds: float = 25.0
     default_tenant: str = "default"
     data_dir: str = "./data"

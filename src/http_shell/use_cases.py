@@ -15,6 +15,7 @@ import hmac
 
 from dependency_injector import containers, providers
 
+from chatcore.dialogs.live import LiveReplies
 from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
 from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
@@ -24,6 +25,7 @@ from chatcore.dialogs.use_cases.dialogs import (
     RenameDialog,
 )
 from chatcore.dialogs.use_cases.erasure import DialogEraser
+from chatcore.dialogs.use_cases.replies import ResumeReply, StopReply
 from chatcore.documents.use_cases.documents import (
     DeleteDocument,
     GetDocument,
@@ -254,8 +256,10 @@ class UseCases(containers.DeclarativeContainer):
     reindex_documents = providers.Factory(ReindexDocuments, adapters.uow, adapters.embedder)
 
     # Dialogs and chat
-    # Owns the replies in flight, which stop() lets finish: one per process.
-    chat_service = providers.Singleton(
+    # Owns the replies this process writes (resumed, stopped, stored as they grow, let
+    # finish by stop()): one per process.
+    live_replies = providers.Singleton(LiveReplies, adapters.uow, adapters.clock)
+    chat_service = providers.Factory(
         ChatService,
         adapters.uow,
         adapters.chat_model,
@@ -265,10 +269,15 @@ class UseCases(containers.DeclarativeContainer):
         ),
         adapters.clock,
         adapters.ids,
-        ChatSettings(),
+        live_replies,
+        providers.Factory(
+            ChatSettings, cancel_on_disconnect=settings.provided.cancel_on_disconnect
+        ),
         admission=providers.Factory(AdmitChat, adapters.clock, adapters.ids, tenant_defaults),
         retriever=providers.Factory(DocumentRetriever, search_documents),
     )
+    resume_reply = providers.Factory(ResumeReply, adapters.uow, live_replies)
+    stop_reply = providers.Factory(StopReply, adapters.uow, live_replies)
     get_usage = providers.Factory(GetUsage, adapters.uow, adapters.clock, tenant_defaults)
     create_dialog = providers.Factory(CreateDialog, adapters.uow, adapters.clock, adapters.ids)
     list_dialogs = providers.Factory(ListDialogs, adapters.uow)

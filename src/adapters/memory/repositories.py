@@ -15,6 +15,7 @@ from adapters.memory.identity import (
     MemoryUserRepository,
 )
 from adapters.memory.profile import MemoryProfileRepository, MemorySavedItemRepository
+from adapters.memory.replies import MemoryReplyRepository
 from adapters.memory.tables import Tables
 from adapters.memory.tenants import MemoryTenantRepository
 from adapters.memory.usage import MemoryRateLimiter, MemoryUsageLedger
@@ -23,6 +24,7 @@ REPOSITORIES: dict[str, Callable[[Tables], object]] = {
     "tenants": MemoryTenantRepository,
     "dialogs": MemoryDialogRepository,
     "messages": MemoryMessageRepository,
+    "replies": MemoryReplyRepository,
     "users": MemoryUserRepository,
     "sessions": MemorySessionRepository,
     "otp_challenges": MemoryOtpChallengeRepository,

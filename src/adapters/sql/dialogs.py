@@ -151,7 +151,7 @@ class SqlMessageRepository:
             .where(*_of_dialog(tenant_id, owner_id, dialog_id))
             .order_by(messages.c.created_at, messages.c.id)
         )
-        return [_message(r) for r in (await self._db.execute(query)).all()]
+        return [message_of(r) for r in (await self._db.execute(query)).all()]
 
     async def recent(
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId, limit: int
@@ -163,7 +163,7 @@ class SqlMessageRepository:
             .limit(limit)
         )
         rows = (await self._db.execute(query)).all()
-        return [_message(r) for r in reversed(rows)]
+        return [message_of(r) for r in reversed(rows)]
 
 
 def _owned(tenant_id: TenantId, owner_id: uuid.UUID) -> sa.ColumnElement[bool]:
@@ -191,7 +191,8 @@ def _dialog(row: sa.Row[Any]) -> Dialog:
     )
 
 
-def _message(row: sa.Row[Any]) -> Message:
+def message_of(row: sa.Row[Any]) -> Message:
+    """The message a row of ``messages`` holds."""
     return Message(
         id=MessageId(row.id),
         tenant_id=TenantId(row.tenant_id),

@@ -16,6 +16,7 @@ from adapters.sql.identity_codes import (
     SqlOtpChallengeRepository,
 )
 from adapters.sql.profile import SqlProfileRepository, SqlSavedItemRepository
+from adapters.sql.replies import SqlReplyRepository
 from adapters.sql.tenants import SqlTenantRepository
 from adapters.sql.usage import SqlRateLimiter, SqlUsageLedger
 
@@ -23,6 +24,7 @@ REPOSITORIES: dict[str, Callable[[AsyncConnection], object]] = {
     "tenants": SqlTenantRepository,
     "dialogs": SqlDialogRepository,
     "messages": SqlMessageRepository,
+    "replies": SqlReplyRepository,
     "users": SqlUserRepository,
     "sessions": SqlSessionRepository,
     "otp_challenges": SqlOtpChallengeRepository,

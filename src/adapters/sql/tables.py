@@ -60,8 +60,18 @@ messages = sa.Table(
     sa.Column("prompt_tokens", sa.Integer, nullable=False),
     sa.Column("completion_tokens", sa.Integer, nullable=False),
     sa.Column("model", sa.String(200), nullable=True),
+    # A reply in progress (only then not null): when its text was last written, and
+    # what its admission held.
+    sa.Column("beat_at", UtcDateTime, nullable=True),
+    sa.Column("reservation_id", sa.Uuid, nullable=True),
     sa.CheckConstraint("role IN ('user', 'assistant')", name="role"),
     sa.Index("ix_messages_dialog_created", "dialog_id", "created_at", "id"),
+    sa.Index(
+        "ix_messages_in_progress_beat",
+        "beat_at",
+        postgresql_where=sa.text("beat_at IS NOT NULL"),
+        sqlite_where=sa.text("beat_at IS NOT NULL"),
+    ),
 )
 
 users = sa.Table(

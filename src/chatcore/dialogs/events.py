@@ -63,7 +63,7 @@ class Usage(ChatEvent, frozen=True):
 
 
 class Done(ChatEvent, frozen=True):
-    """Last: why the reply ended (``stop``, ``length`` or ``cancelled``)."""
+    """Last: why the reply ended (``stop``, ``length``, ``cancelled``, ``interrupted``)."""
 
     finish_reason: FinishReason
 

@@ -14,7 +14,7 @@ from chatcore.text import display_text, is_display_text
 
 MessageId = NewType("MessageId", uuid.UUID)
 MessageRole = Literal["user", "assistant"]
-FinishReason = Literal["stop", "length", "cancelled", "error"]
+FinishReason = Literal["stop", "length", "cancelled", "error", "interrupted"]
 
 MAX_TITLE = 200
 TITLE_FROM_MESSAGE = 60

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
-from chatcore.dialogs.model import Dialog, FinishReason, Message
+from chatcore.dialogs.model import Dialog, FinishReason, Message, MessageId
 from chatcore.errors import ChatcoreError
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId, TenantId, UsageRecord
@@ -85,6 +85,53 @@ class MessageRepository(Protocol):
         self, tenant_id: TenantId, owner_id: uuid.UUID, dialog_id: DialogId, limit: int
     ) -> list[Message]:
         """The newest ``limit`` messages of the dialog, returned oldest first."""
+        ...
+
+
+class AbandonedReply(msgspec.Struct, frozen=True, kw_only=True):
+    """A reply left unfinished by a server process that stopped writing it, with the
+    admission hold its usage settles."""
+
+    reply: Message
+    reservation_id: uuid.UUID | None
+
+
+class ReplyRepository(Protocol):
+    """Assistant replies stored as they grow: started empty (``finish_reason`` None),
+    rewritten while the model writes (each write a heartbeat), finished once."""
+
+    async def begin(
+        self, tenant_id: TenantId, reply: Message, reservation_id: uuid.UUID | None
+    ) -> None:
+        """Store a reply in progress (its ``finish_reason`` is None), beating now."""
+        ...
+
+    async def grow(
+        self,
+        tenant_id: TenantId,
+        reply_id: MessageId,
+        content: str,
+        prompt_tokens: int,
+        at: datetime,
+    ) -> None:
+        """Store the text so far of a reply in progress and beat at ``at``; a finished
+        reply is left as it is."""
+        ...
+
+    async def finish(self, tenant_id: TenantId, reply: Message) -> bool:
+        """Store the reply as it ended (content, finish reason, counts, model); False,
+        changing nothing, if it is gone or was already finished."""
+        ...
+
+    async def get(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, reply_id: MessageId
+    ) -> Message | None:
+        """The owner's assistant message, finished or not; None for anything else."""
+        ...
+
+    async def abandoned(self, beat_before: datetime, limit: int) -> list[AbandonedReply]:
+        """Up to ``limit`` replies of any tenant still in progress whose last beat is
+        older than ``beat_before``, oldest first."""
         ...
 
 

@@ -1,5 +1,5 @@
-"""A reply in the making: whose it is, what the model has said so far, how it ended,
-and what it becomes once it ends (a stored message and a usage record)."""
+"""A reply in the making: whose it is, what the model has said so far (its buffer),
+how it ended, and what it becomes once it ends (a stored message and a usage record)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 
+from chatcore.dialogs.buffer import ReplyBuffer
 from chatcore.dialogs.events import Citations, Meta
 from chatcore.dialogs.model import FinishReason, Message
 from chatcore.dialogs.ports import Completion, ModelEvent, Turn
@@ -17,7 +18,7 @@ from chatcore.kernel import UsageRecord
 
 
 class ReplyDraft:
-    """The mutable state of one reply while it streams; the ChatService's alone."""
+    """The mutable state of one reply while it runs; its ReplyRun's alone."""
 
     def __init__(
         self,
@@ -39,14 +40,12 @@ class ReplyDraft:
         self.model = model
         self.use_documents = use_documents
         self.reservation_id = reservation_id
-        self.pieces: list[str] = []
+        self.buffer = ReplyBuffer()
         self.events: AsyncIterator[ModelEvent] | None = None
         self.completion: Completion | None = None
         self.citations: Citations | None = None
         self.prompt_estimate = 0
-        # Until it ends otherwise, a reply was abandoned: that is how it ends when the
-        # consumer goes away, which the stream learns too late to say so.
-        self.finish_reason: FinishReason = "cancelled"
+        self.finish_reason: FinishReason = "cancelled"  # until it ends otherwise
         self.error: ChatcoreError | None = None
 
     def ended(self) -> None:
@@ -95,8 +94,8 @@ class ReplyDraft:
         )
 
     def text(self) -> str:
-        """The reply so far, as it can be stored (Postgres text cannot hold NUL)."""
-        return "".join(self.pieces).replace("\x00", "")
+        """The reply so far (NUL-free, as Postgres text must be: the run drops NULs)."""
+        return self.buffer.text()
 
     def model_name(self) -> str | None:
         """The model that answered, as it said, else the one asked for (if named)."""

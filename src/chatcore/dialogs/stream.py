@@ -1,45 +1,89 @@
-"""The stream of one reply's events, as ``ChatService.start`` hands it to the shell."""
+"""One listener of a reply: the events from an offset on, as ``ChatService.start`` and
+``ResumeReply`` hand them to the shell."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable
+import asyncio
+from collections.abc import Awaitable, Callable
 
-from chatcore.dialogs.cancel import CancelSwitch
-from chatcore.dialogs.events import ChatEvent, Meta
+from chatcore.dialogs.buffer import ReplyBuffer
+from chatcore.dialogs.events import ChatEvent, Delta, Meta
 
 
 class ChatStream:
-    """The events of one reply, Meta first; iterate it once.
+    """The events of one reply for one listener: Meta, then Delta with the text after
+    the offset (one Delta for all of it, when the listener is behind), then the
+    live Deltas, and the events that end it. Iterate it once.
 
-    ``cancel()`` stops the model and the stream still ends with Usage and
-    Done("cancelled"). ``aclose()``, or cancelling the task iterating it (a dropped
-    client), abandons it. Either way the reply so far is stored as ``cancelled``.
+    ``offset`` is the reply's length in characters up to and including the event
+    last returned: the SSE id. ``cancel()`` stops the reply for every listener (it
+    still ends with Usage and Done("cancelled")); ``aclose()`` only stops listening.
     """
 
     def __init__(
-        self, meta: Meta, events: AsyncGenerator[ChatEvent, None], switch: CancelSwitch
+        self,
+        meta: Meta,
+        buffer: ReplyBuffer,
+        offset: int,
+        *,
+        stop: Callable[[], object],
+        leave: Callable[[], Awaitable[None]],
     ) -> None:
         self.meta = meta
-        self._events = events
-        self._switch = switch
-        self._started = False
+        self.offset = offset
+        self._buffer, self._stop, self._leave = buffer, stop, leave
+        self._index = self._base = 0  # pieces read, and the characters they hold
+        self._ending_read = -1  # -1 until Meta is returned
+        self._closed = False
 
     def __aiter__(self) -> ChatStream:
         return self
 
-    def __anext__(self) -> Awaitable[ChatEvent]:
-        # The generator's own awaitable: no extra coroutine per delta.
-        self._started = True
-        return self._events.__anext__()
+    async def __anext__(self) -> ChatEvent:
+        while (event := self.ready()) is None:
+            if self._closed:
+                raise StopAsyncIteration
+            await self._buffer.changed()
+        return event
+
+    async def next_event(self, idle_seconds: float) -> ChatEvent | None:
+        """The next event, or None after ``idle_seconds`` with none (a keep-alive's
+        moment); a timer is armed only when the listener must wait."""
+        if (event := self.ready()) is not None:
+            return event
+        try:
+            async with asyncio.timeout(idle_seconds):
+                return await self.__anext__()
+        except TimeoutError:
+            return None
+
+    def ready(self) -> ChatEvent | None:
+        """The next event if it is there already; raises StopAsyncIteration at the end."""
+        buffer = self._buffer
+        if self._ending_read < 0:
+            self._ending_read = 0
+            return self.meta
+        if buffer.length > self.offset:
+            text = "".join(buffer.pieces[self._index :])[self.offset - self._base :]
+            self._index, self._base = len(buffer.pieces), buffer.length
+            self.offset = buffer.length
+            return Delta(text)
+        if buffer.ended:
+            if self._ending_read == len(buffer.ending) or self._closed:
+                raise StopAsyncIteration
+            self._ending_read += 1
+            return buffer.ending[self._ending_read - 1]
+        if self._closed:
+            raise StopAsyncIteration
+        return None
 
     def cancel(self) -> None:
-        """Stop the model now; the stream goes on to Usage and Done("cancelled")."""
-        self._switch.request()
+        """Stop the reply: every listener's stream goes on to Usage and Done("cancelled")."""
+        self._stop()
 
     async def aclose(self) -> None:
-        """Abandon the stream: the model call stops and the reply so far is stored."""
-        if not self._started:
-            # A stream closed before it was read still answers the stored question.
-            self._started = True
-            await self._events.__anext__()
-        await self._events.aclose()
+        """Stop listening; the reply goes on (unless the deployment cancels replies whose
+        every listener left)."""
+        if not self._closed:
+            self._closed = True
+            await self._leave()

@@ -1,39 +1,32 @@
-"""``POST /v1/chat``: a reply streamed as server-sent events."""
+"""``POST /v1/chat``: a reply streamed as server-sent events; ``GET
+/v1/chat/{id}/stream`` resumes one from an offset, ``POST /v1/chat/{id}/stop`` stops it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from typing import Annotated
 
-import msgspec
-from litestar import post
+from litestar import get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
-from chatcore.dialogs.events import ChatEvent
+from chatcore.dialogs.model import MessageId
+from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.use_cases.chat import ChatRequest
-from chatcore.errors import QuotaExceeded, RateLimited
+from chatcore.errors import InvalidInput, QuotaExceeded, RateLimited
 from chatcore.identity.principal import Principal
 from chatcore.kernel import DialogId
 from chatcore.tenants.model import Tenant
 from http_shell.dependencies import Cases
 from http_shell.openapi import raises
 from http_shell.schemas_dialogs import ChatBody
-from http_shell.streaming import StreamRelay
+from http_shell.streaming import STREAM_HEADERS, sse_frames
 
-# The headers Litestar's ServerSentEvent sets. That response is not used: it hops to a
-# worker thread once per response and encodes each event in several steps, where a
-# plain Stream of frames built here sends the same bytes.
-STREAM_HEADERS = {
-    "Cache-Control": "no-cache",
-    "Connection": "keep-alive",
-    "X-Accel-Buffering": "no",
-}
-# A bare comment: a data line, even empty, would make browsers dispatch an empty event.
-KEEP_ALIVE = b": keep-alive\r\n\r\n"
-_encode_json = msgspec.json.Encoder().encode
+MAX_OFFSET = 10**9  # far past any reply; keeps a forged header a small number
+_EVENTS = "Events, each with an id (the reply's length so far in characters): "
 
 
 @post(
@@ -42,7 +35,8 @@ _encode_json = msgspec.json.Encoder().encode
     tags=["chat"],
     security=[{"bearer": []}],
     summary="Ask, and receive the reply as server-sent events",
-    description="Events: meta, delta*, citations?, usage, done — or error, then the end.",
+    description=_EVENTS + "meta, delta*, citations?, usage, done — or error, then the end. "
+    "The reply goes on if the client leaves: resume it from /v1/chat/{id}/stream.",
     media_type="text/event-stream",
     response_description="The reply, as server-sent events",
     opt=raises(RateLimited, QuotaExceeded),
@@ -58,26 +52,64 @@ async def chat_route(
         dialog_id=DialogId(data.dialog_id) if data.dialog_id else None,
         use_documents=data.use_documents,
     )
-    stream = await use_cases.chat_service().start(principal, principal_tenant, request)
-    relay = StreamRelay(stream)
+    return _sse(await use_cases.chat_service().start(principal, principal_tenant, request))
+
+
+@get(
+    "/v1/chat/{reply_id:uuid}/stream",
+    tags=["chat"],
+    security=[{"bearer": []}],
+    summary="Resume a reply from an offset, as server-sent events",
+    description=_EVENTS + "meta, one delta with the text after the offset (if any), then "
+    "as the first stream went on. The offset is Last-Event-ID, else ?offset=, else 0.",
+    media_type="text/event-stream",
+    response_description="The rest of the reply, as server-sent events",
+)
+async def resume_route(
+    reply_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    use_cases: Cases,
+    last_event_id: Annotated[
+        str | None, Parameter(header="Last-Event-ID", max_length=20, required=False)
+    ] = None,
+    offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
+) -> Stream:
+    if last_event_id is not None:
+        offset = _event_id(last_event_id)
+    stream = await use_cases.resume_reply()(principal, MessageId(reply_id), offset)
+    return _sse(stream)
+
+
+@post(
+    "/v1/chat/{reply_id:uuid}/stop",
+    status_code=204,
+    tags=["chat"],
+    security=[{"bearer": []}],
+    summary="Stop a reply, for every listener, from any server process",
+    description="Its streams end with usage, then done (cancelled). A finished reply "
+    "stays as it is.",
+)
+async def stop_route(
+    reply_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], use_cases: Cases
+) -> None:
+    await use_cases.stop_reply()(principal, MessageId(reply_id))
+
+
+def _event_id(value: str) -> int:
+    """The offset a ``Last-Event-ID`` header carries; raises InvalidInput."""
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_OFFSET:
+        raise InvalidInput("Last-Event-ID", "an event id of this stream (a character offset)")
+    return int(value)
+
+
+def _sse(stream: ChatStream) -> Stream:
     return Stream(
-        _frames(relay),
+        sse_frames(stream),
         media_type="text/event-stream",
         headers=STREAM_HEADERS,
-        # Runs once the response is over, also when the client left mid-stream.
-        background=BackgroundTask(relay.abandon),
+        # Runs once the response is over, also when the client left before the body.
+        background=BackgroundTask(stream.aclose),
     )
 
 
-def sse_frame(event: ChatEvent) -> bytes:
-    """The event as SSE: its name, and its fields as the JSON of one ``data`` line."""
-    payload = _encode_json(msgspec.structs.asdict(event))  # JSON has no raw line breaks
-    return b"event: %s\r\ndata: %s\r\n\r\n" % (event.name.encode(), payload)
-
-
-async def _frames(relay: StreamRelay) -> AsyncIterator[bytes]:
-    async for batch in relay.batches():
-        yield KEEP_ALIVE if batch is None else b"".join(map(sse_frame, batch))
-
-
-ROUTES: list[ControllerRouterHandler] = [chat_route]
+ROUTES: list[ControllerRouterHandler] = [chat_route, resume_route, stop_route]

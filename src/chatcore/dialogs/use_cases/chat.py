@@ -1,36 +1,23 @@
-"""ChatService: a question in, a stream of reply events out, every turn stored.
+"""ChatService: a question in, a reply run out, every turn stored.
 
-Two short transactions bracket the model call and none is open while it streams.
-``start`` stores the question before the first event, so the shell can still
-answer 404 or 422; the reply is stored when its stream ends, however it ends. That
-last store runs in a task of its own, shielded and referenced by the service, so a
-consumer cancelled over and over (an anyio cancel scope) cannot interrupt it.
+One short transaction stores the question and the reply in progress (so the shell
+can still answer 404 or 422, and the dialog shows the reply from its first moment);
+none is open while the model writes. The reply is a run of its own (``ReplyRun``):
+it goes on when its listeners leave, is stored as it grows (``LiveReplies``) and,
+however it ends, is stored and billed once by ``_settle``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator
 
 import msgspec
 
 from chatcore.admission import ChatAdmission
-from chatcore.dialogs.cancel import CancelRequested, CancelSwitch
 from chatcore.dialogs.context import MIN_BUDGET, build_context, context_tokens, fit_passages
-from chatcore.dialogs.events import (
-    ChatEvent,
-    CitationItem,
-    Citations,
-    Delta,
-    Done,
-    Error,
-    Meta,
-    Usage,
-)
+from chatcore.dialogs.events import CitationItem, Citations, Meta
+from chatcore.dialogs.live import LiveReplies
 from chatcore.dialogs.model import (
     MAX_MESSAGE,
     Dialog,
@@ -46,13 +33,13 @@ from chatcore.dialogs.ports import (
     ModelRequest,
     PromptSource,
     Retriever,
-    TextDelta,
     Turn,
     UsageRecorder,
 )
 from chatcore.dialogs.reply import ReplyDraft
+from chatcore.dialogs.run import ReplyRun
 from chatcore.dialogs.stream import ChatStream
-from chatcore.errors import ChatcoreError, NotFound, TenantMismatch
+from chatcore.errors import NotFound, TenantMismatch
 from chatcore.identity.principal import Principal
 from chatcore.kernel import Clock, DialogId, IdFactory
 from chatcore.tenants.model import Tenant
@@ -81,6 +68,8 @@ class ChatSettings(msgspec.Struct, frozen=True, kw_only=True):
     history_messages: int = 100
     documents_k: int = 5
     max_message_chars: int = MAX_MESSAGE
+    # Today's replies outlive their listeners; True stops one when its last one leaves.
+    cancel_on_disconnect: bool = False
 
     def __post_init__(self) -> None:
         if self.context_budget_tokens < 2 * MIN_BUDGET:
@@ -105,21 +94,22 @@ class ChatService:
         usage: UsageRecorder,
         clock: Clock,
         ids: IdFactory,
+        live: LiveReplies,
         settings: ChatSettings | None = None,
         retriever: Retriever | None = None,
         admission: ChatAdmission | None = None,
     ) -> None:
         self._uow, self._model, self._prompts, self._usage = uow, model, prompts, usage
-        self._clock, self._ids = clock, ids
+        self._clock, self._ids, self._live = clock, ids, live
         self._settings = settings or ChatSettings()
         self._retriever = retriever
         self._admission = admission
-        self._pending: set[asyncio.Task[None]] = set()
 
     async def start(self, principal: Principal, tenant: Tenant, request: ChatRequest) -> ChatStream:
         """Admit the chat (every chat, without an admission), store the question and
-        return its reply's stream; raises TenantMismatch, InvalidInput, RateLimited,
-        QuotaExceeded, or NotFound (a dialog that is not the principal's)."""
+        start its reply; the reply's stream from its start. Raises TenantMismatch,
+        InvalidInput, RateLimited, QuotaExceeded, or NotFound (a dialog that is not
+        the principal's)."""
         if tenant.id != principal.tenant_id:
             raise TenantMismatch("The principal is not of this tenant.")
         question = validate_message(request.message, self._settings.max_message_chars)
@@ -162,77 +152,45 @@ class ChatService:
                 created_at=at,
             )
             await uow.messages.add(tenant_id, asked)
-            await uow.commit()
-        reply = ReplyDraft(
-            principal=principal,
-            meta=Meta(
+            meta = Meta(
                 dialog_id=dialog.id,
                 user_message_id=asked.id,
                 assistant_message_id=MessageId(self._ids.new_id()),
-            ),
+            )
+            model = tenant.settings.model or self._settings.model
+            in_progress = Message(
+                id=meta.assistant_message_id,
+                tenant_id=tenant_id,
+                dialog_id=dialog.id,
+                owner_id=owner_id,
+                role="assistant",
+                content="",
+                created_at=after(at, at),
+                model=model,
+            )
+            await uow.replies.begin(tenant_id, in_progress, reservation_id)
+            await uow.commit()
+        reply = ReplyDraft(
+            principal=principal,
+            meta=meta,
             question=question,
             # Empty replies (cancelled before a word) are not worth a provider's tokens.
             history=[Turn(m.role, m.content) for m in history if m.content],
             system_prompt=self._prompts.system_prompt(tenant),
-            model=tenant.settings.model or self._settings.model,
+            model=model,
             use_documents=request.use_documents,
             reservation_id=reservation_id,
         )
-        switch = CancelSwitch()
-        return ChatStream(reply.meta, self._events(reply, switch), switch)
-
-    async def drain(self) -> None:
-        """Wait until every reply being stored in the background is stored."""
-        while self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
-
-    async def _events(
-        self, reply: ReplyDraft, switch: CancelSwitch
-    ) -> AsyncGenerator[ChatEvent, None]:
-        """Meta, Delta..., then Citations?, Usage, Done; or Error and the end."""
-        settled = False
-        try:
-            yield reply.meta
-            try:
-                request = await switch.call(functools.partial(self._request, reply))
-                reply.events = events = self._model.stream(request)
-                while True:
-                    event = await switch.call(events.__anext__)
-                    if isinstance(event, TextDelta):
-                        if event.text:
-                            reply.pieces.append(event.text)
-                            yield Delta(event.text)
-                    else:
-                        reply.completion = event
-            except StopAsyncIteration:
-                reply.ended()
-            except CancelRequested:
-                reply.finish_reason = "cancelled"
-            except ChatcoreError as exc:
-                reply.failed(exc)
-            settled = True
-            try:
-                await self._settle(reply)
-            except ChatcoreError as exc:
-                yield Error(exc.code, exc.detail)
-                return
-            if reply.error is not None:
-                yield Error(reply.error.code, reply.error.detail)
-                return
-            if reply.citations is not None:
-                yield reply.citations
-            prompt_tokens, completion_tokens = reply.tokens()
-            yield Usage(prompt_tokens, completion_tokens)
-            yield Done(reply.finish_reason)
-        except BaseException as exc:
-            # Closed early or cancelled (a dropped client: the reason stays "cancelled"),
-            # or broken by a bug ("error"): the reply so far is stored all the same.
-            if not settled:
-                if isinstance(exc, Exception):
-                    reply.finish_reason = "error"
-                with contextlib.suppress(Exception):  # logged by _finish
-                    await self._settle(reply)
-            raise
+        run = ReplyRun(
+            reply,
+            self._model,
+            self._request,
+            self._settle,
+            stop_when_unheard=self._settings.cancel_on_disconnect,
+        )
+        stream = run.listen()
+        self._live.start(run)
+        return stream
 
     async def _request(self, reply: ReplyDraft) -> ModelRequest:
         budget = self._settings.context_budget_tokens
@@ -269,34 +227,27 @@ class ChatService:
         )
 
     async def _settle(self, reply: ReplyDraft) -> None:
-        task = asyncio.create_task(self._finish(reply))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-        await asyncio.shield(task)
-
-    async def _finish(self, reply: ReplyDraft) -> None:
-        """Close the model stream, store the reply, record its usage."""
-        at = self._clock.now()
+        """Close the model stream, store the reply as it ended, record its usage (unless
+        another process already finished it as abandoned, and billed it)."""
         try:
             await _close(reply.events)
-            try:
-                await self._store(reply, at)
-            finally:
-                await self._usage.record(reply.usage(at))
+            if await self._store(reply):
+                await self._usage.record(reply.usage(self._clock.now()))
         except Exception:
             log.exception("Finishing the reply %s failed", reply.meta.assistant_message_id)
             raise
 
-    async def _store(self, reply: ReplyDraft, at: datetime) -> None:
+    async def _store(self, reply: ReplyDraft) -> bool:
+        """Whether the reply is this run's to bill: stored now, or gone with its dialog."""
         tenant_id, owner_id = reply.principal.tenant_id, reply.principal.id
+        at = self._clock.now()
         async with self._uow() as uow:
-            dialog = await uow.dialogs.get(tenant_id, owner_id, reply.meta.dialog_id)
-            if dialog is None:  # deleted while the model was answering
-                return
-            stored = reply.message(after(at, dialog.updated_at))
-            await uow.messages.add(tenant_id, stored)
-            await uow.dialogs.touch(tenant_id, owner_id, dialog.id, stored.created_at)
-            await uow.commit()
+            stored = reply.message(at)
+            if await uow.replies.finish(tenant_id, stored):
+                await uow.dialogs.touch(tenant_id, owner_id, reply.meta.dialog_id, at)
+                await uow.commit()
+                return True
+            return await uow.replies.get(tenant_id, owner_id, stored.id) is None
 
 
 async def _close(events: AsyncIterator[ModelEvent] | None) -> None:
