@@ -20,6 +20,7 @@ from chatcore.dialogs.ports import (
     RetrievedPassage,
     TextDelta,
 )
+from chatcore.dialogs.live import LiveReplies
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
 from chatcore.dialogs.use_cases.dialogs import (
@@ -123,6 +124,7 @@ class DialogKit:
         self.model = ScriptedChatModel(self.database, script)
         self.retriever = FakeRetriever(self.database, found) if found is not None else None
         self.usage = SlowUsageRecorder()
+        self.live = LiveReplies(self.uow, self.clock)
         self.chat = ChatService(
             self.uow,
             self.model,
@@ -130,6 +132,7 @@ class DialogKit:
             self.usage,
             self.clock,
             self.ids,
+            self.live,
             settings,
             self.retriever,
         )

@@ -26,6 +26,7 @@ from chatcore.dialogs.model import Message
 from chatcore.dialogs.ports import Completion, ModelError, Passage, RetrievedPassage, Turn
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.tokens import estimate_tokens
+from chatcore.dialogs.use_cases.abandoned import FinishAbandonedReplies
 from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService, ChatSettings
 from chatcore.errors import InvalidInput, NotFound, TenantMismatch, Unavailable
 from chatcore.identity.principal import Principal
@@ -204,32 +205,32 @@ async def test_a_principal_of_another_tenant_is_refused() -> None:
         await kit.chat.start(principal_of(other), tenant, ChatRequest(message="Hi"))
 
 
-async def test_closing_the_stream_mid_reply_closes_the_model_and_stores_a_cancelled_part() -> None:
+async def test_a_listener_that_leaves_mid_reply_leaves_it_running_to_its_end() -> None:
     kit = DialogKit(("one", " two", " three", DONE))
     alice = principal_of(await kit.add_tenant())
     stream = await ask(kit, alice, "Count")
     assert [await anext(stream), await anext(stream)] == [stream.meta, Delta("one")]
     await stream.aclose()
-    assert kit.model.closed_early and not kit.model.finished
+    await kit.live.drain()
+    assert kit.model.finished and not kit.model.closed_early
     reply = await stored_reply(kit, alice, stream.meta)
-    assert (reply.content, reply.finish_reason) == ("one", "cancelled")
-    assert (reply.prompt_tokens, reply.completion_tokens) == (prompt_estimate(kit), 1)
+    assert (reply.content, reply.finish_reason) == ("one two three", "stop")
     (record,) = kit.usage.records
-    assert (record.prompt_tokens, record.completion_tokens) == (prompt_estimate(kit), 1)
+    assert (record.prompt_tokens, record.completion_tokens) == (21, 3)
 
 
-async def test_a_stream_closed_before_it_was_read_still_stores_an_empty_cancelled_reply() -> None:
+async def test_a_stream_closed_before_it_was_read_still_gets_its_reply_stored() -> None:
     kit = DialogKit()
     alice = principal_of(await kit.add_tenant())
     stream = await ask(kit, alice, "Never mind")
     await stream.aclose()
+    await kit.live.drain()
     reply = await stored_reply(kit, alice, stream.meta)
-    assert (reply.content, reply.finish_reason, reply.completion_tokens) == ("", "cancelled", 0)
-    assert kit.model.requests == []
+    assert (reply.content, reply.finish_reason) == ("Hi there", "stop")
     assert len(kit.usage.records) == 1
 
 
-async def test_a_dropped_client_cancels_the_model_and_the_part_is_stored() -> None:
+async def test_a_dropped_listener_leaves_the_model_running() -> None:
     kit = DialogKit(("Hi", HANG, " never"))
     alice = principal_of(await kit.add_tenant())
     stream = await ask(kit, alice, "Hello?")
@@ -238,14 +239,33 @@ async def test_a_dropped_client_cancels_the_model_and_the_part_is_stored() -> No
     consumer.cancel()
     with pytest.raises(asyncio.CancelledError):
         await consumer
-    await kit.chat.drain()
+    await asyncio.sleep(0.01)
+    assert not kit.model.closed_early and kit.usage.records == []
+    (run,) = kit.live.running()
+    run.stop()
+    await kit.live.drain()
+    reply = await stored_reply(kit, alice, stream.meta)
+    assert (reply.content, reply.finish_reason) == ("Hi", "cancelled")
+
+
+async def test_with_cancel_on_disconnect_the_last_listener_leaving_stops_the_model() -> None:
+    kit = DialogKit(("Hi", HANG, " never"), settings=ChatSettings(cancel_on_disconnect=True))
+    alice = principal_of(await kit.add_tenant())
+    stream = await ask(kit, alice, "Hello?")
+    consumer = asyncio.create_task(collect(stream))
+    await kit.model.hanging.wait()
+    consumer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await consumer
+    await stream.aclose()  # what the shell does once its response is over
+    await kit.live.drain()
     assert kit.model.closed_early
     reply = await stored_reply(kit, alice, stream.meta)
     assert (reply.content, reply.finish_reason) == ("Hi", "cancelled")
     assert kit.usage.records[-1].completion_tokens == estimate_tokens("Hi")
 
 
-async def test_a_cancel_scope_that_cancels_every_await_cannot_stop_the_store() -> None:
+async def test_a_cancel_scope_that_cancels_every_await_reaches_only_the_listener() -> None:
     kit = DialogKit(("Hi", HANG))
     alice = principal_of(await kit.add_tenant())
     stream = await ask(kit, alice, "Hello?")
@@ -260,7 +280,8 @@ async def test_a_cancel_scope_that_cancels_every_await_cannot_stop_the_store() -
         await kit.model.hanging.wait()
         group.cancel_scope.cancel()
     assert seen == [stream.meta, Delta("Hi")]
-    await kit.chat.drain()
+    stream.cancel()
+    await kit.live.drain()
     reply = await stored_reply(kit, alice, stream.meta)
     assert (reply.content, reply.finish_reason) == ("Hi", "cancelled")
     assert kit.model.closed_early and len(kit.usage.records) == 1
@@ -403,7 +424,7 @@ async def test_an_explicit_cancel_works_inside_an_anyio_task_group_as_a_socket_u
     assert seen[-1] == Done("cancelled")
 
 
-async def test_a_reply_that_cannot_be_stored_ends_with_an_error_but_usage_counts() -> None:
+async def test_a_reply_that_cannot_be_stored_ends_with_an_error_and_is_left_to_the_sweep() -> None:
     kit = DialogKit(("Hi", DONE))
     down = False
 
@@ -412,10 +433,22 @@ async def test_a_reply_that_cannot_be_stored_ends_with_an_error_but_usage_counts
             raise Unavailable("database")
         return kit.uow(read_only=read_only)
 
-    kit.chat = ChatService(flaky_uow, kit.model, FilePromptSource(), kit.usage, kit.clock, kit.ids)
+    kit.chat = ChatService(
+        flaky_uow, kit.model, FilePromptSource(), kit.usage, kit.clock, kit.ids, kit.live
+    )
     alice = principal_of(await kit.add_tenant())
     stream = await ask(kit, alice, "Hello?")
     assert [await anext(stream), await anext(stream)] == [stream.meta, Delta("Hi")]
+    await kit.live.flush()  # the text so far is stored, as once a second
     down = True
     assert [e async for e in stream] == [Error("unavailable", "database is unavailable")]
-    assert len(kit.usage.records) == 1
+    # Not billed now: the sweep that finishes the reply bills it, once.
+    assert kit.usage.records == []
+    down = False
+    sweep = FinishAbandonedReplies(kit.uow, kit.usage, kit.clock)
+    assert await sweep(all_in_progress=True) == 1
+    assert await sweep(all_in_progress=True) == 0
+    reply = await stored_reply(kit, alice, stream.meta)
+    assert (reply.content, reply.finish_reason) == ("Hi", "interrupted")
+    (record,) = kit.usage.records
+    assert record.completion_tokens == estimate_tokens("Hi")

@@ -47,6 +47,7 @@ class LiveReplies:
         self._runs: dict[MessageId, tuple[ReplyRun, _Stored]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._flusher: asyncio.Task[None] | None = None
+        self._flushing = False
 
     def start(self, run: ReplyRun) -> None:
         """Start ``run`` and keep it here until it has ended and been stored."""
@@ -63,6 +64,10 @@ class LiveReplies:
         found = self._runs.get(reply_id)
         return found[0] if found else None
 
+    def running(self) -> list[ReplyRun]:
+        """The runs of this process, in the order they started."""
+        return [run for run, _ in self._runs.values()]
+
     async def drain(self, grace_seconds: float | None = None) -> None:
         """Wait until every run has ended and been stored; after ``grace_seconds`` (if
         given) the ones still running are stopped as ``interrupted``."""
@@ -78,17 +83,24 @@ class LiveReplies:
     def _ended(self, reply_id: MessageId, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._runs.pop(reply_id, None)
+        if not self._runs and self._flusher is not None and not self._flushing:
+            self._flusher.cancel()  # asleep: nothing left to store
+            self._flusher = None
 
     async def _flush_periodically(self) -> None:
         try:
             while self._runs:
                 await asyncio.sleep(self._flush_seconds)
+                self._flushing = True
                 try:
                     await self.flush()
                 except Exception:
                     log.exception("storing the replies in progress failed; retrying")
+                finally:
+                    self._flushing = False
         finally:
-            self._flusher = None
+            if self._flusher is asyncio.current_task():
+                self._flusher = None
 
     async def flush(self) -> None:
         """Store the text of every run that grew, and beat for the quiet ones."""

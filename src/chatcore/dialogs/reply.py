@@ -30,6 +30,7 @@ class ReplyDraft:
         system_prompt: str,
         model: str | None,
         use_documents: bool,
+        started_at: datetime,
         reservation_id: uuid.UUID | None = None,
     ) -> None:
         self.principal = principal
@@ -39,6 +40,7 @@ class ReplyDraft:
         self.system_prompt = system_prompt
         self.model = model
         self.use_documents = use_documents
+        self.started_at = started_at  # the stored message's time, which stays
         self.reservation_id = reservation_id
         self.buffer = ReplyBuffer()
         self.events: AsyncIterator[ModelEvent] | None = None
@@ -62,7 +64,7 @@ class ReplyDraft:
             return self.completion.prompt_tokens, self.completion.completion_tokens
         return self.prompt_estimate, estimate_tokens(self.text())
 
-    def message(self, at: datetime) -> Message:
+    def message(self) -> Message:
         """The reply as the dialog's assistant message."""
         prompt_tokens, completion_tokens = self.tokens()
         return Message(
@@ -72,7 +74,7 @@ class ReplyDraft:
             owner_id=self.principal.id,
             role="assistant",
             content=self.text(),
-            created_at=at,
+            created_at=self.started_at,
             finish_reason=self.finish_reason,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,

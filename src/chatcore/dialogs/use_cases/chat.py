@@ -141,7 +141,6 @@ class ChatService:
                     tenant_id, owner_id, dialog.id, self._settings.history_messages
                 )
                 at = after(at, dialog.updated_at)
-                await uow.dialogs.touch(tenant_id, owner_id, dialog.id, at)
             asked = Message(
                 id=MessageId(self._ids.new_id()),
                 tenant_id=tenant_id,
@@ -169,6 +168,7 @@ class ChatService:
                 model=model,
             )
             await uow.replies.begin(tenant_id, in_progress, reservation_id)
+            await uow.dialogs.touch(tenant_id, owner_id, dialog.id, in_progress.created_at)
             await uow.commit()
         reply = ReplyDraft(
             principal=principal,
@@ -179,6 +179,7 @@ class ChatService:
             system_prompt=self._prompts.system_prompt(tenant),
             model=model,
             use_documents=request.use_documents,
+            started_at=in_progress.created_at,
             reservation_id=reservation_id,
         )
         run = ReplyRun(
@@ -240,14 +241,13 @@ class ChatService:
     async def _store(self, reply: ReplyDraft) -> bool:
         """Whether the reply is this run's to bill: stored now, or gone with its dialog."""
         tenant_id, owner_id = reply.principal.tenant_id, reply.principal.id
-        at = self._clock.now()
+        at = max(self._clock.now(), reply.started_at)
         async with self._uow() as uow:
-            stored = reply.message(at)
-            if await uow.replies.finish(tenant_id, stored):
+            if await uow.replies.finish(tenant_id, reply.message()):
                 await uow.dialogs.touch(tenant_id, owner_id, reply.meta.dialog_id, at)
                 await uow.commit()
                 return True
-            return await uow.replies.get(tenant_id, owner_id, stored.id) is None
+            return await uow.replies.get(tenant_id, owner_id, reply.meta.assistant_message_id) is None
 
 
 async def _close(events: AsyncIterator[ModelEvent] | None) -> None:
