@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.di import Provide
 
+from chatcore.dialogs.use_cases.abandoned import SWEEP_SECONDS
 from chatcore.errors import Unavailable
 from http_shell.allow import allow_every_method
 from http_shell.container import Container, build_container, start, stop, use_cases_of
@@ -21,7 +22,7 @@ from http_shell.credentials import (
     provide_sign_in_tenant,
 )
 from http_shell.dependencies import provide_admin, provide_tenant
-from http_shell.housekeeping import purging
+from http_shell.housekeeping import purging, repeating
 from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
@@ -58,7 +59,10 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             retrying = asyncio.create_task(_retry_start(container))
         interval = container.settings().purge_interval_minutes
         try:
-            async with purging(use_cases_of(container).purge_expired(), interval):
+            async with (
+                purging(use_cases_of(container).purge_expired(), interval),
+                repeating(use_cases_of(container).finish_abandoned_replies(), SWEEP_SECONDS),
+            ):
                 yield
         finally:
             if retrying is not None:

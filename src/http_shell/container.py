@@ -162,12 +162,16 @@ def use_cases_of(container: Container) -> UseCases:
 
 async def start(container: Container, *, run_migrations: bool | None = None) -> None:
     """Prepare storage: migrate when asked (default: the setting), make sure the
-    default tenant exists, and sweep up what a crash left of uploads."""
+    default tenant exists, and sweep up what a crash left of replies and uploads."""
     settings: Settings = container.settings()
     use_cases = use_cases_of(container)
     if run_migrations if run_migrations is not None else settings.auto_migrate:
         await migrate(container.adapters.engine())
     await use_cases.ensure_tenant()(settings.default_tenant, "Default")
+    # SQLite has one process: whatever it left in progress, it will never finish.
+    only_process = settings.backend != "postgresql"
+    if ended := await use_cases.finish_abandoned_replies()(all_in_progress=only_process):
+        log.info("finished %d reply(ies) left in progress by a stopped process", ended)
     if removed := await use_cases.remove_unfinished_writes()():
         log.info("removed %d leftover(s) of uploads cut short by a crash", removed)
     await use_cases.document_worker().resume()

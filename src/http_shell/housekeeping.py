@@ -1,4 +1,5 @@
-"""The server's periodic purge of expired rows, beside the requests it serves."""
+"""The server's periodic chores beside the requests it serves: the purge of expired
+rows, and finishing the replies of server processes that died."""
 
 from __future__ import annotations
 
@@ -42,6 +43,30 @@ async def purging(
         yield
         return
     task = asyncio.create_task(purge_periodically(purge, interval_minutes * 60))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _repeat(work: Callable[[], Awaitable[object]], interval_seconds: float) -> None:
+    while True:
+        await asyncio.sleep(interval_seconds)
+        try:
+            await work()
+        except Exception:  # the next round runs on time: an outage must not end it
+            log.exception("periodic %r failed; retrying in %s s", work, interval_seconds)
+
+
+@contextlib.asynccontextmanager
+async def repeating(
+    work: Callable[[], Awaitable[object]], interval_seconds: float
+) -> AsyncIterator[None]:
+    """Run ``work`` every ``interval_seconds`` (first one interval after start) for the
+    block, and stop it on the way out, a round in flight included."""
+    task = asyncio.create_task(_repeat(work, interval_seconds))
     try:
         yield
     finally:

@@ -16,6 +16,7 @@ import hmac
 from dependency_injector import containers, providers
 
 from chatcore.dialogs.live import LiveReplies
+from chatcore.dialogs.use_cases.abandoned import FinishAbandonedReplies
 from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
 from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
@@ -259,14 +260,15 @@ class UseCases(containers.DeclarativeContainer):
     # Owns the replies this process writes (resumed, stopped, stored as they grow, let
     # finish by stop()): one per process.
     live_replies = providers.Singleton(LiveReplies, adapters.uow, adapters.clock)
+    settle_chat = providers.Factory(
+        SettleChat, adapters.uow, adapters.ids, tenant_defaults, adapters.event_bus
+    )
     chat_service = providers.Factory(
         ChatService,
         adapters.uow,
         adapters.chat_model,
         adapters.prompts,
-        providers.Factory(
-            SettleChat, adapters.uow, adapters.ids, tenant_defaults, adapters.event_bus
-        ),
+        settle_chat,
         adapters.clock,
         adapters.ids,
         live_replies,
@@ -278,6 +280,9 @@ class UseCases(containers.DeclarativeContainer):
     )
     resume_reply = providers.Factory(ResumeReply, adapters.uow, live_replies)
     stop_reply = providers.Factory(StopReply, adapters.uow, live_replies)
+    finish_abandoned_replies = providers.Factory(
+        FinishAbandonedReplies, adapters.uow, settle_chat, adapters.clock
+    )
     get_usage = providers.Factory(GetUsage, adapters.uow, adapters.clock, tenant_defaults)
     create_dialog = providers.Factory(CreateDialog, adapters.uow, adapters.clock, adapters.ids)
     list_dialogs = providers.Factory(ListDialogs, adapters.uow)

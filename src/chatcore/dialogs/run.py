@@ -61,10 +61,18 @@ class ReplyRun:
             self._stop_reason = reason
         self._switch.request()
 
-    def listen(self, offset: int = 0) -> ChatStream:
-        """A listener's stream, from ``offset`` characters of the reply on."""
+    def listen(self, offset: int | None = None) -> ChatStream:
+        """A listener's stream: from the start, delta by delta; or resumed at ``offset``
+        characters, the text so far after it in one delta."""
         self._listeners += 1
-        return ChatStream(self.draft.meta, self.buffer, offset, stop=self.stop, leave=self._left)
+        return ChatStream(
+            self.draft.meta,
+            self.buffer,
+            offset or 0,
+            catch_up=offset is not None,
+            stop=self.stop,
+            leave=self._left,
+        )
 
     async def _left(self) -> None:
         self._listeners -= 1

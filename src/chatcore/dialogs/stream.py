@@ -11,9 +11,9 @@ from chatcore.dialogs.events import ChatEvent, Delta, Meta
 
 
 class ChatStream:
-    """The events of one reply for one listener: Meta, then Delta with the text after
-    the offset (one Delta for all of it, when the listener is behind), then the
-    live Deltas, and the events that end it. Iterate it once.
+    """The events of one reply for one listener: Meta, then (``catch_up``, as a resume
+    does) one Delta with all the text after the offset so far, then a Delta per
+    piece the model writes, and the events that end it. Iterate it once.
 
     ``offset`` is the reply's length in characters up to and including the event
     last returned: the SSE id. ``cancel()`` stops the reply for every listener (it
@@ -26,6 +26,7 @@ class ChatStream:
         buffer: ReplyBuffer,
         offset: int,
         *,
+        catch_up: bool = True,
         stop: Callable[[], object],
         leave: Callable[[], Awaitable[None]],
     ) -> None:
@@ -33,6 +34,7 @@ class ChatStream:
         self.offset = offset
         self._buffer, self._stop, self._leave = buffer, stop, leave
         self._index = self._base = 0  # pieces read, and the characters they hold
+        self._catch_up = catch_up
         self._ending_read = -1  # -1 until Meta is returned
         self._closed = False
 
@@ -64,9 +66,15 @@ class ChatStream:
             self._ending_read = 0
             return self.meta
         if buffer.length > self.offset:
-            text = "".join(buffer.pieces[self._index :])[self.offset - self._base :]
-            self._index, self._base = len(buffer.pieces), buffer.length
-            self.offset = buffer.length
+            if self._catch_up or self.offset != self._base:
+                self._catch_up = False
+                text = "".join(buffer.pieces[self._index :])[self.offset - self._base :]
+                self._index, self._base = len(buffer.pieces), buffer.length
+            else:
+                text = buffer.pieces[self._index]
+                self._index += 1
+                self._base += len(text)
+            self.offset = self._base
             return Delta(text)
         if buffer.ended:
             if self._ending_read == len(buffer.ending) or self._closed:

@@ -48,9 +48,11 @@ async def stored_messages(client: Client, token: str, dialog_id: str) -> list[di
 async def stored_reply(
     client: Client, token: str, dialog_id: str, within: float = 2.0
 ) -> dict[str, Any]:
-    """The dialog's last reply, once stored (an abandoned one is stored a moment later)."""
+    """The dialog's last reply, once finished (a stopped one is finished a moment later)."""
     deadline = time.monotonic() + within
-    while (messages := await stored_messages(client, token, dialog_id))[-1]["role"] != "assistant":
+    while (messages := await stored_messages(client, token, dialog_id))[-1][
+        "finish_reason"
+    ] is None:
         assert time.monotonic() < deadline, "the reply was not stored"
         await asyncio.sleep(0.01)
     return messages[-1]

@@ -250,7 +250,7 @@ async def test_64_concurrent_chats_on_sqlite_all_complete(
         events = parse_sse(response.text)
         assert names(events)[-1] == "done", response.text
         assert text_of(events) == "w0 w1 w2 w3 w4."
-    await live.container.use_cases.chat_service().drain()
+    await live.container.use_cases.live_replies().drain()
     total = 0
     for token in tokens:
         listed = (await stub_client.get("/v1/dialogs", headers=bearer(token))).json()["items"]

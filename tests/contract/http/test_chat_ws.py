@@ -264,7 +264,7 @@ async def test_cancel_stops_the_reply_which_ends_with_usage_and_done(slow: LiveS
     assert rest[-2]["completion_tokens"] == stored[1]["completion_tokens"]
 
 
-async def test_a_socket_that_leaves_mid_reply_leaves_a_cancelled_reply_and_nothing_running(
+async def test_a_socket_that_leaves_mid_reply_leaves_it_running_and_stoppable(
     slow: LiveServer,
 ) -> None:
     token = await anonymous(slow.client)
@@ -272,12 +272,61 @@ async def test_a_socket_that_leaves_mid_reply_leaves_a_cancelled_reply_and_nothi
     async with open_socket(slow, token=token) as socket:
         await socket.send(json.dumps({"type": "message", "message": "Tell me everything"}))
         meta, first = await receive(socket), await receive(socket)
+    await asyncio.sleep(0.5)  # some words later
+    (_, reply) = await stored_messages(slow.client, token, meta["dialog_id"])
+    assert reply["finish_reason"] is None  # in progress, though nobody listens
+    stopped = await slow.client.post(
+        f"/v1/chat/{meta['assistant_message_id']}/stop", headers=bearer(token)
+    )
+    assert stopped.status_code == 204
+    await slow.container.use_cases.live_replies().drain()
     reply = await stored_reply(slow.client, token, meta["dialog_id"])
     assert reply["finish_reason"] == "cancelled"
-    assert reply["content"].startswith(first["text"])
-    await slow.container.use_cases.chat_service().drain()
+    assert reply["content"].startswith(first["text"]) and reply["content"] != first["text"]
     await no_new_tasks(baseline)
     assert slow.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_resume_frame_continues_a_reply_exactly_where_the_offset_ends(
+    make_server: ServerFactory,
+) -> None:
+    async with make_server(local_model_wps="40") as brisk:
+        await resume_over_a_new_socket(brisk)
+
+
+async def resume_over_a_new_socket(slow: LiveServer) -> None:
+    token = await anonymous(slow.client)
+    async with open_socket(slow, token=token) as socket:
+        await socket.send(json.dumps({"type": "message", "message": "Tell me everything"}))
+        meta, first = await receive(socket), await receive(socket)
+    had = first["text"]
+    async with open_socket(slow, token=token) as socket:
+        resume = {"message_id": meta["assistant_message_id"], "offset": len(had)}
+        await socket.send(json.dumps({"type": "resume", **resume}))
+        assert await receive(socket) == meta
+        frames = await reply_frames(socket)
+    assert types(frames)[-2:] == ["usage", "done"] and frames[-1]["finish_reason"] == "stop"
+    rest = "".join(frame["text"] for frame in frames if frame["type"] == "delta")
+    stored = await stored_reply(slow.client, token, meta["dialog_id"])
+    assert had + rest == stored["content"]
+
+
+async def test_a_resume_frame_for_another_principals_reply_is_not_found(slow: LiveServer) -> None:
+    token, other = await anonymous(slow.client), await anonymous(slow.client)
+    async with open_socket(slow, token=token) as socket:
+        await socket.send(json.dumps({"type": "message", "message": "Mine"}))
+        meta = await receive(socket)
+        async with open_socket(slow, token=other) as intruder:
+            resume = {"message_id": meta["assistant_message_id"], "offset": 0}
+            await intruder.send(json.dumps({"type": "resume", **resume}))
+            assert (await receive(intruder))["code"] == "not_found"
+            await intruder.send(json.dumps({"type": "resume", "message_id": "nope"}))
+            assert (await receive(intruder))["code"] == "validation_failed"
+            await intruder.send(json.dumps({"type": "resume", **resume, "offset": -1}))
+            assert (await receive(intruder))["code"] == "validation_failed"
+        await socket.send(json.dumps({"type": "cancel"}))
+        frames = await reply_frames(socket)
+        assert frames[-1] == {"type": "done", "finish_reason": "cancelled"}
 
 
 async def test_one_reply_at_a_time(slow: LiveServer) -> None:

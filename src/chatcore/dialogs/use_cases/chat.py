@@ -247,7 +247,9 @@ class ChatService:
                 await uow.dialogs.touch(tenant_id, owner_id, reply.meta.dialog_id, at)
                 await uow.commit()
                 return True
-            return await uow.replies.get(tenant_id, owner_id, reply.meta.assistant_message_id) is None
+            return (
+                await uow.replies.get(tenant_id, owner_id, reply.meta.assistant_message_id) is None
+            )
 
 
 async def _close(events: AsyncIterator[ModelEvent] | None) -> None:
