@@ -1,4 +1,5 @@
-"""A client that hangs up mid-stream, over real HTTP: the model call stops, the reply so
+"""A client that hangs up mid-stream, over real HTTP. By default the reply runs on to
+its end; with ``CHATCORE_CANCEL_ON_DISCONNECT=true`` the model call stops, the reply so
 far is stored as ``cancelled``, and no task or database connection is left behind."""
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ FULL_REPLY = " ".join(f"w{i}" for i in range(200)) + "."
 
 @pytest_asyncio.fixture
 async def live(make_server: ServerFactory, openai_stub: OpenAIStub) -> AsyncIterator[LiveServer]:
-    """A served app on the stub, with limits no loop here reaches."""
+    """A served app on the stub that cancels a reply nobody listens to, with limits no
+    loop here reaches."""
     openai_stub.configure(chunks=200, delay=0.02)  # a reply that outlasts every test
     async with make_server(
+        cancel_on_disconnect="true",
         llm_provider="openai",
         openai_base_url=openai_stub.base_url,
         openai_api_key="k",
@@ -58,6 +61,27 @@ async def drop_after(live: LiveServer, token: str, events: int) -> str | None:
     return dialog_id
 
 
+async def test_by_default_a_dropped_client_leaves_the_reply_running_to_its_end(
+    make_server: ServerFactory, openai_stub: OpenAIStub
+) -> None:
+    openai_stub.configure(chunks=40, delay=0.02)
+    async with make_server(
+        llm_provider="openai", openai_base_url=openai_stub.base_url, openai_api_key="k"
+    ) as live:
+        token = await anonymous(live.client)
+        dialog_id = await drop_after(live, token, events=3)
+        assert dialog_id is not None
+        reply = await stored_reply(live.client, token, dialog_id, within=10)
+        assert (reply["content"], reply["finish_reason"]) == (
+            " ".join(f"w{i}" for i in range(40)) + ".",
+            "stop",
+        )
+        assert openai_stub.exchanges[-1].completed
+        await live.container.use_cases.live_replies().drain()
+        assert live.container.use_cases.live_replies().running() == []
+        assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
 async def test_a_dropped_client_stops_the_model_and_stores_a_cancelled_reply(
     live: LiveServer, openai_stub: OpenAIStub
 ) -> None:
@@ -73,7 +97,7 @@ async def test_a_dropped_client_stops_the_model_and_stores_a_cancelled_reply(
     content = str(reply["content"])
     assert content.startswith("w0 w1 w2 ")
     assert FULL_REPLY.startswith(content) and content != FULL_REPLY
-    await live.container.use_cases.chat_service().drain()
+    await live.container.use_cases.live_replies().drain()
     await no_new_tasks(baseline)
     assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
 
@@ -91,7 +115,7 @@ async def test_connect_then_drop_loops_leave_nothing_behind(
     assert len(openai_stub.exchanges) >= DROPS // 3
     await eventually(lambda: all(e.client_closed for e in openai_stub.exchanges))
     assert not any(e.completed for e in openai_stub.exchanges)
-    await live.container.use_cases.chat_service().drain()
+    await live.container.use_cases.live_replies().drain()
     await no_new_tasks(baseline)
     assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
     page = await live.client.get("/v1/dialogs", params={"limit": 200}, headers=bearer(token))
