@@ -12,6 +12,7 @@ from typing import Final
 from adapters.memory import MemoryDatabase
 from adapters.prompts import FilePromptSource
 from chatcore.dialogs.events import ChatEvent
+from chatcore.dialogs.live import LiveReplies
 from chatcore.dialogs.ports import (
     Completion,
     ModelError,
@@ -20,7 +21,6 @@ from chatcore.dialogs.ports import (
     RetrievedPassage,
     TextDelta,
 )
-from chatcore.dialogs.live import LiveReplies
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
 from chatcore.dialogs.use_cases.dialogs import (

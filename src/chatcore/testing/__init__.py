@@ -42,6 +42,7 @@ pytest.register_assert_rewrite(
             "password_hasher",
             "profile_repositories",
             "rate_limiter",
+            "reply_repository",
             "tenant_repository",
             "text_extractor",
             "token_issuer",
@@ -68,6 +69,7 @@ from chatcore.testing.mailer import Delivered, MailerContract, MailerUnderTest  
 from chatcore.testing.password_hasher import PasswordHasherContract  # noqa: E402
 from chatcore.testing.profile_repositories import ProfileRepositoriesContract  # noqa: E402
 from chatcore.testing.rate_limiter import RateLimiterContract  # noqa: E402
+from chatcore.testing.reply_repository import ReplyRepositoryContract  # noqa: E402
 from chatcore.testing.tenant_repository import TenantRepositoryContract  # noqa: E402
 from chatcore.testing.text_extractor import (  # noqa: E402
     PagedTextExtractorContract,
@@ -96,6 +98,7 @@ __all__ = [
     "PasswordHasherContract",
     "ProfileRepositoriesContract",
     "RateLimiterContract",
+    "ReplyRepositoryContract",
     "TenantRepositoryContract",
     "TextExtractorContract",
     "TokenIssuerContract",

@@ -201,7 +201,9 @@ async def test_another_principals_or_an_unknown_reply_is_404(live: LiveServer) -
         {"offset": str(10**6)},  # past the end of the finished reply
     ],
 )
-async def test_a_malformed_or_impossible_offset_is_422(live: LiveServer, how: dict[str, Any]) -> None:
+async def test_a_malformed_or_impossible_offset_is_422(
+    live: LiveServer, how: dict[str, Any]
+) -> None:
     token = await anonymous(live.client)
     seen = await start_then_drop(live, token, events=1)
     meta = seen[0][2]
