@@ -16,6 +16,7 @@ from chatcore.dialogs.events import (
 )
 from chatcore.dialogs.model import Dialog, FinishReason, Message, MessageId, MessageRole
 from chatcore.dialogs.ports import (
+    AbandonedReply,
     ChatModel,
     Completion,
     DialogRepository,
@@ -25,6 +26,7 @@ from chatcore.dialogs.ports import (
     ModelRequest,
     Passage,
     PromptSource,
+    ReplyRepository,
     RetrievedPassage,
     Retriever,
     Role,
@@ -36,6 +38,7 @@ from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.tokens import estimate_tokens
 
 __all__ = [
+    "AbandonedReply",
     "ChatEvent",
     "ChatModel",
     "ChatStream",
@@ -58,6 +61,7 @@ __all__ = [
     "ModelRequest",
     "Passage",
     "PromptSource",
+    "ReplyRepository",
     "RetrievedPassage",
     "Retriever",
     "Role",

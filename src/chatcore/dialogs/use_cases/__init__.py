@@ -1,5 +1,7 @@
-"""What the outside world asks of dialogs: manage dialogs, chat, erase an owner's."""
+"""What the outside world asks of dialogs: manage dialogs, chat, resume and stop a
+reply, finish abandoned ones, erase an owner's."""
 
+from chatcore.dialogs.use_cases.abandoned import FinishAbandonedReplies
 from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService, ChatSettings
 from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
@@ -10,6 +12,7 @@ from chatcore.dialogs.use_cases.dialogs import (
     RenameDialog,
 )
 from chatcore.dialogs.use_cases.erasure import DialogEraser
+from chatcore.dialogs.use_cases.replies import ResumeReply, StopReply
 
 __all__ = [
     "ChatRequest",
@@ -19,7 +22,10 @@ __all__ = [
     "DeleteDialog",
     "DialogDetail",
     "DialogEraser",
+    "FinishAbandonedReplies",
     "GetDialog",
     "ListDialogs",
     "RenameDialog",
+    "ResumeReply",
+    "StopReply",
 ]
