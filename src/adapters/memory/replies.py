@@ -16,10 +16,12 @@ from chatcore.kernel import TenantId
 
 
 class InProgress(msgspec.Struct, frozen=True):
-    """A reply's last beat and its admission hold, while it is in progress."""
+    """A reply's last beat, its admission hold, and whether a stop was asked for it,
+    while it is in progress."""
 
     beat_at: datetime
     reservation_id: uuid.UUID | None
+    stop_requested: bool = False
 
 
 IN_PROGRESS: Table[MessageId, InProgress] = Table("replies_in_progress")
@@ -49,15 +51,26 @@ class MemoryReplyRepository:
         content: str,
         prompt_tokens: int,
         at: datetime,
-    ) -> None:
+    ) -> bool:
         reply = self._unfinished(tenant_id, reply_id)
-        if reply is not None:
-            self._messages[reply_id] = msgspec.structs.replace(
-                reply, content=content, prompt_tokens=prompt_tokens
-            )
-            self._in_progress[reply_id] = msgspec.structs.replace(
-                self._in_progress[reply_id], beat_at=at
-            )
+        if reply is None:
+            return False
+        self._messages[reply_id] = msgspec.structs.replace(
+            reply, content=content, prompt_tokens=prompt_tokens
+        )
+        state = msgspec.structs.replace(self._in_progress[reply_id], beat_at=at)
+        self._in_progress[reply_id] = state
+        return state.stop_requested
+
+    async def request_stop(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, reply_id: MessageId
+    ) -> bool:
+        reply = self._unfinished(tenant_id, reply_id)
+        if reply is None or reply.owner_id != owner_id:
+            return False
+        state = self._in_progress[reply_id]
+        self._in_progress[reply_id] = msgspec.structs.replace(state, stop_requested=True)
+        return True
 
     async def finish(self, tenant_id: TenantId, reply: Message) -> bool:
         stored = self._unfinished(tenant_id, reply.id)

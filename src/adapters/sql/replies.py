@@ -29,6 +29,12 @@ _GROW = (
         prompt_tokens=sa.bindparam("prompt_tokens", type_=messages.c.prompt_tokens.type),
         beat_at=sa.bindparam("at", type_=messages.c.beat_at.type),
     )
+    .returning(messages.c.stop_requested)
+)
+_STOP = (
+    messages.update()
+    .where(*_IN_PROGRESS, messages.c.owner_id == sa.bindparam("owner"))
+    .values(stop_requested=True)
 )
 _FINISH = (
     messages.update()
@@ -43,6 +49,7 @@ _FINISH = (
         model=sa.bindparam("model", type_=messages.c.model.type),
         beat_at=None,
         reservation_id=None,
+        stop_requested=False,
     )
 )
 _REPLY = messages.select().where(
@@ -90,9 +97,16 @@ class SqlReplyRepository:
         content: str,
         prompt_tokens: int,
         at: datetime,
-    ) -> None:
+    ) -> bool:
         values = {"reply": reply_id, "tenant": tenant_id, "content": content, "at": at}
-        await self._db.execute(_GROW, {**values, "prompt_tokens": prompt_tokens})
+        result = await self._db.execute(_GROW, {**values, "prompt_tokens": prompt_tokens})
+        return bool(result.scalar_one_or_none())
+
+    async def request_stop(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, reply_id: MessageId
+    ) -> bool:
+        key = {"reply": reply_id, "tenant": tenant_id, "owner": owner_id}
+        return (await self._db.execute(_STOP, key)).rowcount > 0
 
     async def finish(self, tenant_id: TenantId, reply: Message) -> bool:
         result = await self._db.execute(

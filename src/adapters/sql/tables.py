@@ -64,6 +64,8 @@ messages = sa.Table(
     # what its admission held.
     sa.Column("beat_at", UtcDateTime, nullable=True),
     sa.Column("reservation_id", sa.Uuid, nullable=True),
+    # Set by a stop from any process; the process writing the reply reads it as it grows.
+    sa.Column("stop_requested", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.CheckConstraint("role IN ('user', 'assistant')", name="role"),
     sa.Index("ix_messages_dialog_created", "dialog_id", "created_at", "id"),
     sa.Index(

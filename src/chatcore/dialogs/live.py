@@ -3,7 +3,8 @@ text as it grows, and to let them end before the process does.
 
 One task stores every growing reply in one transaction a second (a reply whose text
 did not change is written only every ``beat_seconds``, as a heartbeat): never a write
-per delta, and the model's reading never waits for the database.
+per delta, and the model's reading never waits for the database. Each write also
+reads whether another process asked the reply to stop.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from chatcore.unit_of_work import UnitOfWorkFactory
 log = logging.getLogger("chatcore.dialogs")
 
 FLUSH_SECONDS = 1.0
-BEAT_SECONDS = 10.0  # well inside ABANDONED_AFTER: a silent model is not a dead process
+# A quiet reply is written this often too: a heartbeat well inside ABANDONED_AFTER (a
+# silent model is not a dead process), and a read of stops asked by other processes.
+BEAT_SECONDS = 2.0
 
 
 class _Stored:
@@ -114,16 +117,20 @@ class LiveReplies:
         if not due:
             return
         at = self._clock.now()
+        stopped = []
         async with self._uow() as uow:
             for run, _, _ in due:
                 draft = run.draft
-                await uow.replies.grow(
+                if await uow.replies.grow(
                     draft.principal.tenant_id,
                     draft.meta.assistant_message_id,
                     draft.text(),
                     draft.prompt_estimate,
                     at,
-                )
+                ):
+                    stopped.append(run)
             await uow.commit()
         for _, stored, length in due:
             stored.length, stored.at = length, now
+        for run in stopped:  # asked by another process (StopReply)
+            run.stop()

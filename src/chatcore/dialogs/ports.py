@@ -113,9 +113,16 @@ class ReplyRepository(Protocol):
         content: str,
         prompt_tokens: int,
         at: datetime,
-    ) -> None:
-        """Store the text so far of a reply in progress and beat at ``at``; a finished
-        reply is left as it is."""
+    ) -> bool:
+        """Store the text so far of a reply in progress and beat at ``at``; whether a
+        stop was asked for it. A finished reply is left as it is (False)."""
+        ...
+
+    async def request_stop(
+        self, tenant_id: TenantId, owner_id: uuid.UUID, reply_id: MessageId
+    ) -> bool:
+        """Ask the process writing the owner's reply to stop it (it learns so at its next
+        ``grow``); False if it is not the owner's, or not in progress."""
         ...
 
     async def finish(self, tenant_id: TenantId, reply: Message) -> bool:

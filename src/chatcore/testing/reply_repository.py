@@ -137,3 +137,23 @@ class ReplyRepositoryContract:
         async with uow(read_only=True) as tx:
             assert await tx.replies.get(tenant, dialog.owner_id, reply.id) is None
             assert await tx.replies.abandoned(T0 + 60 * SECOND, 10) == []
+
+    async def test_a_stop_asked_of_a_reply_in_progress_is_read_by_its_next_grow(
+        self, uow: UnitOfWorkFactory
+    ) -> None:
+        (tenant,) = await add_tenants(uow, 1)
+        dialog = make_dialog(tenant, uuid.uuid4())
+        await store(uow, dialog)
+        reply = in_progress(dialog)
+        await begin(uow, reply)
+        async with uow() as tx:
+            assert not await tx.replies.grow(tenant, reply.id, "a", 1, T0 + SECOND)
+            assert not await tx.replies.request_stop(tenant, uuid.uuid4(), reply.id)
+            assert await tx.replies.request_stop(tenant, dialog.owner_id, reply.id)
+            await tx.commit()
+        async with uow() as tx:
+            assert await tx.replies.grow(tenant, reply.id, "ab", 1, T0 + 2 * SECOND)
+            ended = msgspec.structs.replace(reply, content="ab", finish_reason="cancelled")
+            assert await tx.replies.finish(tenant, ended)
+            assert not await tx.replies.request_stop(tenant, dialog.owner_id, reply.id)
+            await tx.commit()

@@ -12,7 +12,7 @@ from chatcore.dialogs.tokens import estimate_tokens
 from chatcore.kernel import Clock, UsageRecord
 from chatcore.unit_of_work import UnitOfWorkFactory
 
-# A run beats at least every 10 s (LiveReplies.BEAT_SECONDS); three missed beats mean
+# A run beats at least every 2 s (LiveReplies.BEAT_SECONDS); 30 s without a beat means
 # its process is gone. Swept every SWEEP_SECONDS, a reply is finished within 60 s.
 ABANDONED_AFTER = timedelta(seconds=30)
 SWEEP_SECONDS = 15.0

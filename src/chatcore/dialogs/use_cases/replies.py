@@ -77,9 +77,13 @@ class StopReply:
         if run is not None and _owns(principal, run):
             run.stop()
             return
-        async with self._uow(read_only=True) as uow:
-            if await uow.replies.get(principal.tenant_id, principal.id, reply_id) is None:
+        tenant_id, owner_id = principal.tenant_id, principal.id
+        async with self._uow() as uow:
+            # Written by another process, which reads the request within its next beat.
+            asked = await uow.replies.request_stop(tenant_id, owner_id, reply_id)
+            if not asked and await uow.replies.get(tenant_id, owner_id, reply_id) is None:
                 raise NotFound("No such reply.")
+            await uow.commit()
 
 
 def _owns(principal: Principal, run: ReplyRun) -> bool:

@@ -1,5 +1,6 @@
 """Replies stored as they grow: the heartbeat of a reply in progress, the admission
-hold its usage settles, and an index that finds the replies nobody writes any more.
+hold its usage settles, a stop asked of it from any process, and an index that finds
+the replies nobody writes any more.
 
 Revision ID: 0010
 Revises: 0009
@@ -24,6 +25,9 @@ def upgrade() -> None:
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("beat_at", _UTC_DATETIME, nullable=True))
         batch.add_column(sa.Column("reservation_id", sa.Uuid, nullable=True))
+        batch.add_column(
+            sa.Column("stop_requested", sa.Boolean, nullable=False, server_default=sa.false())
+        )
     op.create_index(
         "ix_messages_in_progress_beat",
         "messages",
@@ -36,5 +40,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_messages_in_progress_beat", table_name="messages")
     with op.batch_alter_table("messages") as batch:
+        batch.drop_column("stop_requested")
         batch.drop_column("reservation_id")
         batch.drop_column("beat_at")
