@@ -40,6 +40,7 @@ class UsageKit(DialogKit):
             SettleChat(self.uow, self.ids, DEFAULTS, self.events),
             self.clock,
             self.ids,
+            self.live,
             self.settings,
             admission=AdmitChat(self.clock, self.ids, DEFAULTS),
         )
@@ -141,6 +142,10 @@ async def test_a_chat_in_flight_holds_its_estimate_against_the_quota() -> None:
     with pytest.raises(QuotaExceeded):
         await kit.ask(alice, tenant)
     await first.aclose()
+    with pytest.raises(QuotaExceeded):  # it runs on, without a listener, holding its estimate
+        await kit.ask(alice, tenant)
+    first.cancel()
+    await kit.live.drain()
     await kit.ask(alice, tenant)
 
 
@@ -188,6 +193,7 @@ async def _closed(kit: UsageKit, stream: ChatStream) -> None:
     await anext(stream)
     await anext(stream)
     await stream.aclose()
+    await kit.live.drain(0)  # the process shuts down: what still runs is interrupted
 
 
 async def _dropped(kit: UsageKit, stream: ChatStream) -> None:
@@ -196,7 +202,8 @@ async def _dropped(kit: UsageKit, stream: ChatStream) -> None:
     consumer.cancel()
     with pytest.raises(asyncio.CancelledError):
         await consumer
-    await kit.chat.drain()
+    stream.cancel()  # the reply outlives its listener until stopped
+    await kit.live.drain()
 
 
 async def _failed(kit: UsageKit, stream: ChatStream) -> None:
@@ -239,7 +246,8 @@ async def test_a_reply_that_ends_in_the_next_month_is_billed_to_it() -> None:
     await anext(stream)
     await anext(stream)
     kit.clock.advance(31 * 24 * 3600)
-    await stream.aclose()
+    stream.cancel()
+    await kit.live.drain()
     assert (await kit.report(alice, tenant)).completion_tokens == 1
     assert await kit.held(tenant) == 0
     async with kit.uow() as tx:
