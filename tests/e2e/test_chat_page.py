@@ -86,11 +86,29 @@ def test_stop_ends_the_reply_and_it_is_kept_as_cancelled(page: Page, web_server:
             break
         time.sleep(0.1)
     assert messages[-1]["finish_reason"] == "cancelled"
-    assert messages[-1]["content"].startswith(shown.strip()[:20])
+    # Stopped on the server, the reply ends for the page with what was stored.
+    assert " ".join(shown.split()) == " ".join(messages[-1]["content"].split())
 
     page.reload()
     expect(page.locator(".message.assistant").last).to_contain_text("Stopped.")
     expect(page.locator(".message.user")).to_have_text(["Tell me everything."])
+
+
+def test_a_reply_goes_on_through_a_reload_and_is_shown_whole(
+    page: Page, web_server: WebServer
+) -> None:
+    flows.sign_in(page, web_server, "reload-user@example.com")
+    _ask(page, "Tell me everything.")
+    expect(page.locator(".message.assistant").last).not_to_be_empty()
+    dialog_id = _open_dialog_id(page)
+    page.reload()
+    stop = page.get_by_role("button", name="Stop", exact=True)
+    expect(stop).to_be_enabled()  # the page follows the reply in progress
+    expect(stop).to_be_disabled(timeout=20_000)
+    messages = page.request.get(f"{web_server.url}/v1/dialogs/{dialog_id}").json()["messages"]
+    assert messages[-1]["finish_reason"] == "stop"
+    shown = page.locator(".message.assistant").last.locator(".rendered").inner_text()
+    assert " ".join(shown.split()) == " ".join(messages[-1]["content"].split())
 
 
 def test_a_question_about_an_uploaded_document_cites_it(page: Page, web_server: WebServer) -> None:

@@ -144,6 +144,23 @@ export async function streamChat({ message, dialog_id, use_documents }, { onEven
     body: JSON.stringify(body),
     signal,
   });
+  await readEvents(response, onEvent);
+}
+
+/** Follows a reply from a character offset (one delta with what came after it, then
+ * the live ones), calling onEvent(type, data) for each event. */
+export async function resumeReply(replyId, offset, { onEvent, signal } = {}) {
+  const path = `/v1/chat/${encodeURIComponent(replyId)}/stream?offset=${offset}`;
+  const headers = { ...baseHeaders(), Accept: "text/event-stream" };
+  await readEvents(await send(path, { headers, signal }), onEvent);
+}
+
+/** Stops a reply for every listener; its streams end with usage and done (cancelled). */
+export async function stopReply(replyId) {
+  await api(`/v1/chat/${encodeURIComponent(replyId)}/stop`, { method: "POST" });
+}
+
+async function readEvents(response, onEvent) {
   if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

@@ -1,6 +1,16 @@
 // The chat page: the dialog list, one open dialog, and the composer that streams
-// each reply as it arrives.
-import { ApiError, api, clearError, showError, streamChat, tenantSlug } from "./api.js";
+// each reply as it arrives. A reply outlives the page: reloaded mid-reply, the page
+// follows it from where the stored text ends; Stop stops it on the server.
+import {
+  ApiError,
+  api,
+  clearError,
+  resumeReply,
+  showError,
+  stopReply,
+  streamChat,
+  tenantSlug,
+} from "./api.js";
 import { AssistantMessage, storedReply, userMessage } from "./chat-view.js";
 import { h } from "./dom.js";
 import { renderHeader, tenantInfo } from "./layout.js";
@@ -18,6 +28,7 @@ const stopButton = document.getElementById("stop");
 
 let dialogId = new URLSearchParams(window.location.search).get("dialog");
 let streaming = null; // the AbortController of the reply in progress
+let following = null; // the AssistantMessage of that reply
 
 /** A session for this page: the signed-in user, or a new anonymous one when allowed. */
 async function ensureSession(user) {
@@ -53,11 +64,23 @@ async function loadDialogs() {
 async function openDialog(id) {
   const dialog = await api(`/v1/dialogs/${encodeURIComponent(id)}`);
   title.textContent = dialog.title || "Untitled dialog";
+  const last = dialog.messages.at(-1);
+  // A reply still being written (the page was reloaded mid-reply) is followed live.
+  const inProgress = last && last.role === "assistant" && last.finish_reason === null;
+  const finished = inProgress ? dialog.messages.slice(0, -1) : dialog.messages;
   messages.replaceChildren(
-    ...dialog.messages.map((message) =>
+    ...finished.map((message) =>
       message.role === "user" ? userMessage(message.content) : storedReply(message, alert),
     ),
   );
+  if (inProgress) {
+    const reply = new AssistantMessage();
+    reply.messageId = last.id;
+    reply.append(last.content);
+    messages.append(reply.element);
+    // Not awaited: the page is ready while the reply goes on.
+    follow(reply, (options) => resumeReply(last.id, [...last.content].length, options));
+  }
 }
 
 function setStreaming(controller) {
@@ -78,52 +101,72 @@ async function send(text) {
   const question = userMessage(text);
   const reply = new AssistantMessage();
   messages.append(question, reply.element);
+  const started = await follow(reply, (options) =>
+    streamChat({ message: text, dialog_id: dialogId, use_documents: useDocuments.checked }, options),
+  );
+  if (!started && !reply.element.isConnected) {
+    // Refused before it began (a limit, say): nothing was stored; give the text back.
+    question.remove();
+    input.value = text;
+  }
+  if (started) await loadDialogs().catch((error) => showError(alert, error));
+}
+
+/** Shows a reply's events in ``reply`` as ``open(options)`` streams them; whether the
+ * reply began (its meta came). */
+async function follow(reply, open) {
   reply.element.scrollIntoView({ block: "end" });
   const controller = new AbortController();
   setStreaming(controller);
+  following = reply;
   let finishReason = null;
   let started = false;
   try {
-    await streamChat(
-      { message: text, dialog_id: dialogId, use_documents: useDocuments.checked },
-      {
-        signal: controller.signal,
-        onEvent(type, data) {
-          if (type === "meta") {
-            started = true;
-            reply.messageId = data.assistant_message_id;
-            rememberDialog(data.dialog_id);
-          } else if (type === "delta") {
-            reply.append(data.text);
-            reply.element.scrollIntoView({ block: "nearest" });
-          } else if (type === "citations") {
-            reply.showCitations(data.items, alert);
-          } else if (type === "done") {
-            finishReason = data.finish_reason;
-          } else if (type === "error") {
-            showError(alert, new ApiError(0, data));
-          }
-        },
+    await open({
+      signal: controller.signal,
+      onEvent(type, data) {
+        if (type === "meta") {
+          started = true;
+          reply.messageId = data.assistant_message_id;
+          rememberDialog(data.dialog_id);
+        } else if (type === "delta") {
+          reply.append(data.text);
+          reply.element.scrollIntoView({ block: "nearest" });
+        } else if (type === "citations") {
+          reply.showCitations(data.items, alert);
+        } else if (type === "done") {
+          finishReason = data.finish_reason;
+        } else if (type === "error") {
+          showError(alert, new ApiError(0, data));
+        }
       },
-    );
+    });
   } catch (error) {
     if (error.name === "AbortError") {
-      // Stop: the server keeps the reply so far, marked cancelled.
-      finishReason = "cancelled";
+      finishReason = "cancelled"; // stopped before the server had named the reply
     } else {
       showError(alert, error);
-      if (!started) {
-        // Refused before it began (a limit, say): nothing was stored; give the text back.
-        question.remove();
-        reply.element.remove();
-        input.value = text;
-      }
+      if (!started) reply.element.remove();
     }
   } finally {
     setStreaming(null);
+    following = null;
   }
   if (reply.element.isConnected) reply.finish(finishReason, alert);
-  if (started) await loadDialogs().catch((error) => showError(alert, error));
+  return started;
+}
+
+/** Stop: the server stops the reply for every tab following it, and keeps it so far. */
+function stop() {
+  if (!streaming) return;
+  if (!following || !following.messageId) {
+    streaming.abort();
+    return;
+  }
+  stopReply(following.messageId).catch((error) => {
+    showError(alert, error);
+    streaming?.abort();
+  });
 }
 
 composer.addEventListener("submit", (event) => {
@@ -141,12 +184,10 @@ input.addEventListener("keydown", (event) => {
   }
 });
 
-stopButton.addEventListener("click", () => {
-  if (streaming) streaming.abort();
-});
+stopButton.addEventListener("click", stop);
 
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && streaming) streaming.abort();
+  if (event.key === "Escape") stop();
 });
 
 document.getElementById("new-dialog").addEventListener("click", () => {
