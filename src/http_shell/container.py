@@ -15,6 +15,7 @@ from typing import cast
 
 from dependency_injector import containers, providers
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.embed import LocalEmbedder, OpenAIEmbedder
 from adapters.events import InProcessEventBus, PostgresEventBus
@@ -25,17 +26,19 @@ from adapters.mail import ConsoleMailer, MaildirMailer, SmtpMailer
 from adapters.prompts import FilePromptSource
 from adapters.security.argon2 import Argon2PasswordHasher
 from adapters.security.jwt import JwtTokenIssuer
+from adapters.sql.blobs import SqlBlobStore
 from adapters.sql.engine import create_engine
 from adapters.sql.health import SqlDatabaseProbe
 from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from adapters.storage import LocalFileBlobStore
+from adapters.storage import LocalFileBlobStore, S3BlobStore
 from chatcore.dialogs.ports import ChatModel
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, TextExtractor
 from chatcore.identity.ports import Mailer
-from chatcore.kernel import RandomIdFactory, SystemClock
+from chatcore.kernel import BlobStore, RandomIdFactory, SystemClock
 from http_shell.settings import Settings, ensure_secret_key
+from http_shell.storage_url import DatabaseStorage, S3Storage
 from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.housekeeping")
@@ -86,14 +89,20 @@ def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
     return PostgresEventBus(dsn.render_as_string(hide_password=False))
 
 
-def make_avatar_store(settings: Settings) -> LocalFileBlobStore:
-    """Avatar files, apart from documents' files."""
-    return LocalFileBlobStore(Path(settings.storage_dir) / "avatars")
-
-
-def make_document_store(settings: Settings) -> LocalFileBlobStore:
-    """Uploaded documents' files, apart from avatars."""
-    return LocalFileBlobStore(Path(settings.storage_dir) / "documents")
+def make_blob_store(settings: Settings, engine: AsyncEngine, kind: str) -> BlobStore:
+    """The files of one ``kind`` (``documents``, ``avatars``) where the storage URL
+    says, each kind apart from the others."""
+    storage = settings.storage
+    if isinstance(storage, DatabaseStorage):
+        return SqlBlobStore(engine, kind)
+    if isinstance(storage, S3Storage):
+        return S3BlobStore.connect(
+            storage.bucket,
+            f"{storage.prefix}/{kind}".lstrip("/"),
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+        )
+    return LocalFileBlobStore(Path(storage.path) / kind)
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -129,8 +138,8 @@ class Adapters(containers.DeclarativeContainer):
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     token_issuer = providers.Singleton(JwtTokenIssuer, settings.provided.secret_key)
     mailer = providers.Singleton(make_mailer, settings)
-    avatar_store = providers.Singleton(make_avatar_store, settings)
-    document_store = providers.Singleton(make_document_store, settings)
+    avatar_store = providers.Singleton(make_blob_store, settings, engine, "avatars")
+    document_store = providers.Singleton(make_blob_store, settings, engine, "documents")
     event_bus = providers.Singleton(make_event_bus, settings)
     embedder = providers.Singleton(make_embedder, settings)
     text_extractors = providers.Singleton(make_text_extractors)
