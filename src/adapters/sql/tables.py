@@ -300,3 +300,23 @@ blob_pieces = sa.Table(
         name="fk_blob_pieces_store_blobs",
     ),
 )
+
+# The durable job queue (adapters.sql.jobs): at most one job per kind and key; a
+# job is held by the worker named in ``lease_owner`` until ``lease_until``, and a
+# lease that ran out (its worker died) frees it for another.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("payload", json_type(), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("run_at", UtcDateTime, nullable=False),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("kind", "key", name="uq_jobs_kind_key"),
+    sa.Index("ix_jobs_run_at", "run_at"),
+)
