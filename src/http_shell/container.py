@@ -168,9 +168,13 @@ def use_cases_of(container: Container) -> UseCases:
     return cast(UseCases, container.use_cases)
 
 
-async def start(container: Container, *, run_migrations: bool | None = None) -> None:
+async def start(
+    container: Container, *, run_migrations: bool | None = None, work_jobs: bool = True
+) -> None:
     """Prepare storage: migrate when asked (default: the setting), make sure the
-    default tenant exists, and sweep up what a crash left of uploads."""
+    default tenant exists, sweep up what a crash left of uploads, queue what
+    background work is missing; then work jobs, unless told not to (or
+    ``CHATCORE_JOB_CONCURRENCY=0``)."""
     settings: Settings = container.settings()
     use_cases = use_cases_of(container)
     if run_migrations if run_migrations is not None else settings.auto_migrate:
@@ -178,13 +182,17 @@ async def start(container: Container, *, run_migrations: bool | None = None) -> 
     await use_cases.ensure_tenant()(settings.default_tenant, "Default")
     if removed := await use_cases.remove_unfinished_writes()():
         log.info("removed %d leftover(s) of uploads cut short by a crash", removed)
-    await use_cases.document_worker().resume()
+    if waiting := await use_cases.queue_unfinished_ingestions()():
+        log.info("%d document(s) are waiting for their ingestion", waiting)
+    await use_cases.periodic_purge().schedule(container.adapters.uow())
+    if work_jobs:
+        use_cases.job_worker().start()
 
 
 async def stop(container: Container) -> None:
     """Let replies in flight be stored, then release every pool the container opened."""
     await use_cases_of(container).chat_service().drain()
-    await use_cases_of(container).document_worker().stop()
+    await use_cases_of(container).job_worker().stop()
     adapters = container.adapters
     embedder = adapters.embedder()
     if isinstance(embedder, OpenAIEmbedder):
@@ -203,16 +211,19 @@ async def chatcore_system(
     *,
     run_migrations: bool | None = None,
     configure: Callable[[Container], object] | None = None,
+    work_jobs: bool = True,
 ) -> AsyncIterator[UseCases]:
     """The whole system for use inside another Python service, open for the block:
     its use cases (``system.create_tenant()``, ``system.chat_service()``, ...).
 
     ``configure`` gets the container before anything is built or opened: the place
-    to swap in an adapter of your own (``container.adapters.document_store.override(...)``)."""
+    to swap in an adapter of your own (``container.adapters.document_store.override(...)``).
+    ``work_jobs=False``: this process leaves background jobs (ingestion, the purge) to
+    others, or works them only when it calls ``system.job_worker().work_until_idle()``."""
     container = build_container(settings)
     if configure is not None:
         configure(container)
-    await start(container, run_migrations=run_migrations)
+    await start(container, run_migrations=run_migrations, work_jobs=work_jobs)
     try:
         yield use_cases_of(container)
     finally:

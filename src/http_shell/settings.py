@@ -82,6 +82,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     default_tenant: str = "default"
     data_dir: str = "./data"
     purge_interval_minutes: float = 60.0
+    job_concurrency: int = 2  # jobs this process runs at once; 0: none (an API-only process)
+    job_lease_seconds: float = 30.0
+    job_poll_seconds: float = 1.0
+    job_max_attempts: int = 5
 
     @property
     def backend(self) -> str:
@@ -220,7 +224,15 @@ def _check(settings: Settings) -> None:
     ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()}: must be positive")
-    for name in ("storage_quota_mb", "anonymous_storage_quota_mb", "anonymous_sessions_per_hour"):
+    for name in ("job_lease_seconds", "job_poll_seconds", "job_max_attempts"):
+        if not 0 < getattr(settings, name) < math.inf:
+            raise SettingsError(f"{PREFIX}{name.upper()}: must be positive")
+    for name in (
+        "storage_quota_mb",
+        "anonymous_storage_quota_mb",
+        "anonymous_sessions_per_hour",
+        "job_concurrency",
+    ):
         if getattr(settings, name) < 0:
             raise SettingsError(f"{PREFIX}{name.upper()}: must not be negative")
     for proxy in settings.trusted_proxies:

@@ -18,10 +18,14 @@ from chatcore.documents.model import MARKDOWN, PLAIN_TEXT, Document, DocumentId,
 from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.ingestion_jobs import (
+    INGEST,
+    IngestionJobs,
+    QueueUnfinishedIngestions,
+)
 from chatcore.documents.use_cases.quota import StorageQuotas
 from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.use_cases.uploads import UploadDocument
-from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.errors import (
     FileTooLarge,
     InvalidInput,
@@ -32,6 +36,8 @@ from chatcore.errors import (
 from chatcore.events.model import DocumentFailed, DocumentReady
 from chatcore.identity.model import User
 from chatcore.identity.principal import Principal, PrincipalKind
+from chatcore.jobs.model import JobPolicy
+from chatcore.jobs.use_cases import JobWorker
 from chatcore.kernel import RandomIdFactory, TenantId, UserId
 from chatcore.pagination import PageRequest
 from chatcore.tenants.model import Tenant, TenantSettings
@@ -86,7 +92,9 @@ class Kit:
             settings,
             quotas,
         )
-        self.worker = DocumentWorker(uow, self.ingest)
+        # Two attempts; the clock stands still, so a retry waits until a test moves it.
+        policy = JobPolicy(poll_seconds=0.001, max_attempts=2)
+        self.worker = JobWorker(uow, self.clock, {INGEST: IngestionJobs(uow, self.ingest)}, policy)
         self.upload = UploadDocument(
             uow, self.blobs, self.worker, self.clock, ids, max_bytes, quotas
         )
@@ -134,7 +142,7 @@ class Kit:
 
     async def ready(self, principal: Principal, data: bytes, name: str = "notes.txt") -> Document:
         upload = await self.upload(principal, name, stream(data))
-        await self.worker.idle()
+        await self.worker.work_until_idle()
         return await self.get(principal, upload.document.id)
 
 
@@ -151,7 +159,7 @@ async def test_an_upload_is_ingested_and_its_sentence_found_by_search() -> None:
     assert upload.created and upload.document.status == "processing"
     assert upload.document.content_type == PLAIN_TEXT
     assert upload.document.size == len(FACTS.encode())
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     document = await kit.get(me, upload.document.id)
     assert (document.status, document.pages, document.chunks) == ("ready", 1, 1)
 
@@ -228,15 +236,33 @@ async def test_identical_bytes_are_recognised_per_owner() -> None:
     assert theirs.created and theirs.document.id != first.id
 
 
-async def test_a_failed_document_fails_with_a_reason_and_a_reupload_retries_it() -> None:
+async def test_an_unavailable_embedder_is_retried_after_a_backoff() -> None:
     kit = Kit(failures=1)
     me = await kit.principal()
-    failed = await kit.ready(me, FACTS.encode())
-    assert failed.status == "failed" and "embedding service" in (failed.error or "")
+    waiting = await kit.ready(me, FACTS.encode())
+    assert waiting.status == "processing"  # the retry is not due yet
+
+    kit.clock.advance(1)
+    await kit.worker.work_until_idle()
+    assert (await kit.get(me, waiting.id)).status == "processing"  # backoff: 2 s
+    kit.clock.advance(1)
+    await kit.worker.work_until_idle()
+    assert (await kit.get(me, waiting.id)).status == "ready"
+
+
+async def test_a_failed_document_fails_with_a_reason_and_a_reupload_retries_it() -> None:
+    kit = Kit(failures=2)
+    me = await kit.principal()
+    await kit.ready(me, FACTS.encode())
+    kit.clock.advance(60)
+    await kit.worker.work_until_idle()
+    (failed,) = (await kit.list(me, PageRequest())).items
+    assert failed.status == "failed"
+    assert failed.error == "The embeddings stayed unavailable; upload the file again later."
 
     retried = await kit.upload(me, "again.txt", stream(FACTS.encode()))
     assert not retried.created and retried.document.status == "processing"
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     document = await kit.get(me, failed.id)
     assert (document.status, document.error) == ("ready", None)
 
@@ -318,8 +344,8 @@ async def test_an_interrupted_ingestion_is_taken_up_again() -> None:
         await uow.documents.add(me.tenant_id, stuck)
         await uow.commit()
 
-    assert await kit.worker.resume() == 1
-    await kit.worker.idle()
+    assert await QueueUnfinishedIngestions(kit.database.unit_of_work, kit.clock)() == 1
+    await kit.worker.work_until_idle()
     assert (await kit.get(me, stuck.id)).status == "ready"
 
 
@@ -328,7 +354,7 @@ async def test_two_workers_on_one_document_index_it_once() -> None:
     me = await kit.principal()
     upload = await kit.upload(me, "facts.txt", stream(FACTS.encode()))
     await asyncio.gather(kit.ingest(upload.document), kit.ingest(upload.document))
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     assert (await kit.get(me, upload.document.id)).chunks == len(kit.database.tables[CHUNKS])
 
 

@@ -22,7 +22,6 @@ from chatcore.documents.ports import (
     ChunkIndex,
     DocumentRepository,
     Embedder,
-    IngestionScheduler,
     TextExtractor,
 )
 
@@ -40,7 +39,6 @@ __all__ = [
     "DocumentStatus",
     "Embedder",
     "ExtractionFailed",
-    "IngestionScheduler",
     "PageText",
     "TextExtractor",
     "TextTooLong",

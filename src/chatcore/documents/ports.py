@@ -164,11 +164,3 @@ class Embedder(Protocol):
     async def embed(self, texts: Sequence[str]) -> list[Vector]:
         """One vector per text, same order; raises Unavailable."""
         ...
-
-
-class IngestionScheduler(Protocol):
-    """Runs a document's ingestion later, in the background."""
-
-    def submit(self, document: Document) -> None:
-        """Ingest the document soon; returns at once."""
-        ...

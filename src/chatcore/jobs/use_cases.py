@@ -23,6 +23,8 @@ from chatcore.jobs.ports import JobHandler
 from chatcore.kernel import Clock
 from chatcore.unit_of_work import UnitOfWorkFactory
 
+__all__ = ["JobWorker"]
+
 log = logging.getLogger("chatcore.jobs")
 
 MAX_ERROR = 500
@@ -65,14 +67,16 @@ class JobWorker:
         await asyncio.gather(*loops, *self._running.values(), return_exceptions=True)
 
     async def work_until_idle(self) -> None:
-        """Work jobs here, whether started or not, until none is due or running."""
+        """Work jobs here, whether started or not (then one at a time, whatever the
+        concurrency), until none is due or running here."""
         while True:
             if not self._running:
-                claimed = await self._claim()
-                if not claimed:
-                    async with self._uow(read_only=True) as uow:
-                        if not await uow.jobs.due(self._clock.now()):
-                            return
+                await self._claim(max(self._policy.concurrency, 1))
+            if not self._running:
+                async with self._uow(read_only=True) as uow:
+                    due = await uow.jobs.due(self._clock.now())
+                if not due and not self._running:
+                    return
             await self._settle()
 
     async def _settle(self) -> None:
@@ -86,7 +90,7 @@ class JobWorker:
         while True:
             self._wake.clear()
             try:
-                claimed = await self._claim()
+                claimed = await self._claim(self._policy.concurrency)
             except Exception:
                 log.exception("Taking jobs failed; trying again shortly")
                 claimed = []
@@ -95,20 +99,21 @@ class JobWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._policy.poll_seconds)
 
-    async def _claim(self) -> list[Job]:
-        free = self._policy.concurrency - len(self._running)
+    async def _claim(self, slots: int) -> list[Job]:
+        free = slots - len(self._running)
         if free <= 0:
             return []
         now = self._clock.now()
         async with self._uow() as uow:
             jobs = await uow.jobs.claim(
-                self.name, now=now, lease_until=self._lease_end(), limit=max(free, 1)
+                self.name, now=now, lease_until=self._lease_end(), limit=free
             )
             await uow.commit()
-        for job in jobs:
-            task = asyncio.create_task(self._run(job), name=f"job {job.kind} {job.key}")
-            self._running[job.id] = task
-            task.add_done_callback(functools.partial(self._done, job.id))
+            # Registered before anything else runs: whoever looks next sees them running.
+            for job in jobs:
+                task = asyncio.create_task(self._run(job), name=f"job {job.kind} {job.key}")
+                self._running[job.id] = task
+                task.add_done_callback(functools.partial(self._done, job.id))
         return jobs
 
     def _done(self, job_id: JobId, _: asyncio.Task[None]) -> None:

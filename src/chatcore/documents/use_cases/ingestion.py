@@ -76,7 +76,8 @@ class IngestDocument:
         self._quotas = quotas or StorageQuotas()
 
     async def __call__(self, document: Document) -> None:
-        """Ingest the document; every failure is recorded on it, none raised."""
+        """Ingest the document; a failure is recorded on it, but for Unavailable (a
+        dependency is down), which is raised to have the ingestion tried again."""
         try:
             prepared = await self._prepare(document)
         except (ExtractionFailed, StorageQuotaExceeded) as exc:
@@ -84,9 +85,7 @@ class IngestDocument:
         except NotFound:
             await self._fail(document, "The stored file is missing; upload it again.")
         except Unavailable:
-            await self._fail(
-                document, "The embedding service is unavailable; upload the file again later."
-            )
+            raise  # a dependency is down for now: the job queue retries
         except Exception:
             log.exception("Ingesting document %s failed", document.id)
             await self._fail(document, "The document could not be processed.")
@@ -188,6 +187,10 @@ class IngestDocument:
         await self._events.publish(
             document.tenant_id, document.owner_id, DocumentReady(document_id=document.id)
         )
+
+    async def fail(self, document: Document, error: str) -> None:
+        """Mark the document, if still being ingested, ``failed`` with ``error``."""
+        await self._fail(document, error)
 
     async def _fail(self, document: Document, error: str) -> None:
         async with self._uow() as uow:
