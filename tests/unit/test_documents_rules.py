@@ -66,20 +66,39 @@ def test_any_filename_becomes_safe_display_text(name: str) -> None:
 
 def test_keywords_drop_stop_words_unless_nothing_else_is_left() -> None:
     assert keywords("Who is the keeper of the Skarven light in 1998?") == [
+        "who",
         "keeper",
         "skarven",
         "light",
         "1998",
     ]
-    assert keywords("What is it?") == ["what", "is", "it"]
+    assert keywords("Is it this?") == ["is", "it", "this"]
+    # Words that carry a question's meaning stay, however common.
+    assert keywords("How much time off, in the same orbit?") == [
+        "how",
+        "much",
+        "time",
+        "off",
+        "same",
+        "orbit",
+    ]
 
 
 def test_fusion_favours_what_both_rankings_agree_on() -> None:
     a, b, c = hit("a"), hit("b"), hit("c")
-    fused = fuse([[a, b], [b, c]], 3)
+    fused = fuse([([a, b], 1.0), ([b, c], 1.0)], 3)
     assert [h.text for h in fused] == ["b", "a", "c"]
-    assert fuse([[a], [a]], 1)[0].score == 1.0
+    assert fuse([([a], 1.0), ([a], 1.0)], 1)[0].score == 1.0
     assert all(0 < h.score < 1 for h in fused)
+
+
+def test_a_light_ranking_only_nudges_a_heavy_one() -> None:
+    a, b, c, d = hit("a"), hit("b"), hit("c"), hit("d")
+    keywords_first = fuse([([a, b, c], 1.0), ([c, b, d], 0.05)], 4)
+    # The light ranking reorders nothing the heavy one ranks; it adds what it lacks.
+    assert [h.text for h in keywords_first] == ["a", "b", "c", "d"]
+    evenly = fuse([([a, b, c], 1.0), ([c, b, d], 1.0)], 4)
+    assert {h.text for h in evenly[:2]} == {"b", "c"}
 
 
 def hit(text: str) -> ChunkHit:
