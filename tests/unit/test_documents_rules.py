@@ -93,12 +93,16 @@ def test_fusion_favours_what_both_rankings_agree_on() -> None:
 
 
 def test_a_light_ranking_only_nudges_a_heavy_one() -> None:
-    a, b, c, d = hit("a"), hit("b"), hit("c"), hit("d")
-    keywords_first = fuse([([a, b, c], 1.0), ([c, b, d], 0.05)], 4)
-    # The light ranking reorders nothing the heavy one ranks; it adds what it lacks.
-    assert [h.text for h in keywords_first] == ["a", "b", "c", "d"]
-    evenly = fuse([([a, b, c], 1.0), ([c, b, d], 1.0)], 4)
-    assert {h.text for h in evenly[:2]} == {"b", "c"}
+    heavy = [hit(str(rank)) for rank in range(1, 11)]
+    last, extra = heavy[-1], hit("extra")
+    nudged = fuse([(heavy, 1.0), ([last, extra], 0.05)], 11)
+    # Its first choice moves up a little, not over the heavy ranking's top; what the
+    # heavy ranking lacks comes after everything it has.
+    order = [h.text for h in nudged]
+    assert order[:5] == ["1", "2", "3", "4", "5"]
+    assert order.index("10") < 9 and order[-1] == "extra"
+    evenly = fuse([(heavy, 1.0), ([last, extra], 1.0)], 11)
+    assert evenly[0].text == "10"
 
 
 def hit(text: str) -> ChunkHit:
