@@ -29,7 +29,7 @@ Me = NamedDependency[Principal]
 
 @post(
     "/",
-    summary="Upload a PDF, plain text or Markdown file (multipart field 'file')",
+    summary="Upload a PDF, DOCX, HTML, plain text or Markdown file (multipart field 'file')",
     description="202 while it is processed, 200 when the caller had uploaded these bytes.",
     # The body is streamed and limited by the upload itself, not buffered by Litestar.
     request_max_body_size=None,
