@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chatcore.documents.intake import clean_filename, sniff_content_type
-from chatcore.documents.model import ChunkHit, ChunkId, DocumentId
+from chatcore.documents.model import DOCX, ChunkHit, ChunkId, DocumentId
 from chatcore.documents.search import fuse, keywords
 
 
@@ -28,7 +28,12 @@ from chatcore.documents.search import fuse, keywords
         (b"See [the docs](https://example.test).", "text/markdown"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", None),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", None),
-        (b"PK\x03\x04\x14\x00", None),
+        (b"PK\x03\x04\x14\x00", None),  # a zip that is not a Word document
+        (b"PK\x03\x04\x14\x00[Content_Types].xml\x00word/document.xml", DOCX),
+        (b"<!DOCTYPE html>\n<html><body><p>Hi</p>", "text/html"),
+        (b"\xef\xbb\xbf <!-- saved page --> <HTML lang=en>", "text/html"),
+        (b"<body>\n<p>A body only.</p>", "text/html"),
+        (b"Text that mentions <html> later on.", "text/plain"),
         (b"text with a NUL\x00 inside", None),
         (b"\x7fELF\x02\x01", None),
     ],

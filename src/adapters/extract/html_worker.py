@@ -18,6 +18,7 @@ NOT_TEXT = (
     "script, style, noscript, template, svg, canvas, iframe, object, head, nav, header, "
     "footer, aside, form, button, dialog, [hidden], [aria-hidden=true]"
 )
+TOO_LARGE = "The web page is too large to read."
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCKS = "p, li, dt, dd, blockquote, pre, tr, figcaption, caption, div, section, article"
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
@@ -28,6 +29,8 @@ def extract(data: bytes, limits: WorkerLimits) -> WorkerResult:
     """The page's main text as one page, or the reason there is none."""
     try:
         tree = LexborHTMLParser(_decode(data))
+    except MemoryError:
+        return WorkerResult(error=TOO_LARGE)
     except Exception:
         return WorkerResult(error="The web page cannot be read.")
     for node in tree.css(NOT_TEXT):
