@@ -263,8 +263,7 @@ QUESTIONS = (
     ),
     _q(
         "cross",
-        "How are rats removed from seabird islands and pigeons kept out from under solar "
-        "panels?",
+        "How are rats removed from seabird islands and pigeons kept out from under solar panels?",
         ("seabirds", "removing rats from islands"),
         ("solar", "mesh guards around the edge of the array"),
     ),
@@ -288,8 +287,7 @@ QUESTIONS = (
     ),
     _q(
         "cross",
-        "How long do orbit debris rules give satellites, and how long are solar panels "
-        "guaranteed?",
+        "How long do orbit debris rules give satellites, and how long are solar panels guaranteed?",
         ("orbits", "within five years of the end of their mission"),
         ("solar", "eighty to ninety per cent of their output for twenty-five years"),
     ),

@@ -223,4 +223,3 @@ async def test_a_web_page_reader_past_its_time_limit_is_stopped() -> None:
     with pytest.raises(ExtractionFailed) as failure:
         await HtmlTextExtractor(time_limit=0.01).extract(html_file(["Slow enough."]), ROOMY)
     assert "too long" in failure.value.detail
-

@@ -13,9 +13,7 @@ class HtmlTextExtractor:
     """A web page's main text as one page, without scripts, styles or navigation;
     failures are ExtractionFailed with a plain reason."""
 
-    def __init__(
-        self, *, memory_bytes: int = 1024 * 1024 * 1024, time_limit: float = 60.0
-    ) -> None:
+    def __init__(self, *, memory_bytes: int = 1024 * 1024 * 1024, time_limit: float = 60.0) -> None:
         self._limits = WorkerLimits(
             max_pages=1,
             max_stream_bytes=0,  # nothing is decompressed
