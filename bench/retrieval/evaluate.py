@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.retrieval.bm25 import PlainBm25
 from bench.retrieval.questions import Question
-from chatcore.documents.search import keywords
+from chatcore.documents.use_cases.search import keywords
 from chatcore.identity.principal import Principal
 from http_shell.container import Container, chatcore_system
 from http_shell.settings import load_settings

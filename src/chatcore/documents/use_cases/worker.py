@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from chatcore.documents.ingestion import IngestDocument
 from chatcore.documents.model import Document, DocumentId
+from chatcore.documents.use_cases.ingestion import IngestDocument
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.documents")
