@@ -18,7 +18,12 @@ from sqlalchemy.engine import make_url
 
 from adapters.embed import LocalEmbedder, OpenAIEmbedder
 from adapters.events import InProcessEventBus, PostgresEventBus
-from adapters.extract import PlainTextExtractor, PypdfTextExtractor
+from adapters.extract import (
+    DocxTextExtractor,
+    HtmlTextExtractor,
+    PlainTextExtractor,
+    PypdfTextExtractor,
+)
 from adapters.images import PillowImageNormalizer
 from adapters.llm import LocalChatModel, OpenAIChatModel
 from adapters.mail import ConsoleMailer, MaildirMailer, SmtpMailer
@@ -31,7 +36,7 @@ from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.storage import LocalFileBlobStore
 from chatcore.dialogs.ports import ChatModel
-from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
+from chatcore.documents.model import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, TextExtractor
 from chatcore.identity.ports import Mailer
 from chatcore.kernel import RandomIdFactory, SystemClock
@@ -108,7 +113,13 @@ def make_embedder(settings: Settings) -> Embedder:
 def make_text_extractors() -> dict[str, TextExtractor]:
     """A text extractor for every accepted content type."""
     text = PlainTextExtractor()
-    return {PDF: PypdfTextExtractor(), PLAIN_TEXT: text, MARKDOWN: text}
+    return {
+        PDF: PypdfTextExtractor(),
+        DOCX: DocxTextExtractor(),
+        HTML: HtmlTextExtractor(),
+        PLAIN_TEXT: text,
+        MARKDOWN: text,
+    }
 
 
 class Adapters(containers.DeclarativeContainer):

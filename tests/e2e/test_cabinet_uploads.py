@@ -85,7 +85,7 @@ def test_documents_upload_with_progress_become_ready_download_and_delete(
         files=[{"name": "picture.txt", "mimeType": "text/plain", "buffer": png("red")}]
     )
     expect(page.locator("#cabinet-alert")).to_have_text(
-        "Upload a PDF, plain text or Markdown file."
+        "Upload a PDF, Word (DOCX), web page (HTML), plain text or Markdown file."
     )
     expect(documents).to_have_count(2)
     flows.screenshot(page, "my-documents")

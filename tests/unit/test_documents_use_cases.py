@@ -164,6 +164,25 @@ async def test_an_upload_is_ingested_and_its_sentence_found_by_search() -> None:
     assert passages[0].chunk_id == str(hits[0].chunk_id)
 
 
+async def test_a_markdown_documents_chunks_are_its_sections_under_their_headings() -> None:
+    kit = Kit()
+    me = await kit.principal()
+    guide = (
+        "# Field guide\n\n## Puffins\n\n"
+        + "They nest in burrows on grassy cliffs. " * 30
+        + "\n\n## Gannets\n\nThey plunge-dive from thirty metres."
+    )
+    await kit.ready(me, guide.encode(), "guide.md")
+
+    hits = await kit.search(me, "plunge-dive", 1)
+    # The section's own chunk, nothing of the one before it; the headings above it
+    # come first, so that keywords and vectors see what it is about.
+    assert hits[0].text == "Field guide\n\n## Gannets\n\nThey plunge-dive from thirty metres."
+    hits = await kit.search(me, "burrows", 2)
+    assert hits[0].text.startswith("# Field guide\n\n## Puffins\n\nThey nest")
+    assert hits[1].text.startswith("Field guide \u203a Puffins\n\nThey nest")
+
+
 async def test_the_owner_is_told_when_a_document_is_ready_or_failed() -> None:
     kit = Kit()
     me = await kit.principal()

@@ -22,6 +22,8 @@ Vector = Sequence[float]
 PDF = "application/pdf"
 PLAIN_TEXT = "text/plain"
 MARKDOWN = "text/markdown"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HTML = "text/html"
 
 
 class Document(msgspec.Struct, frozen=True, kw_only=True):
