@@ -43,7 +43,7 @@ from http_shell.routes.health import VERSION
 from http_shell.settings import Settings, load_settings
 from http_shell.telemetry.metrics_route import metrics_router
 from http_shell.telemetry.middleware import ObservedRequests
-from http_shell.telemetry.workers import leave_shared_metrics
+from http_shell.telemetry.workers import join_shared_metrics, leave_shared_metrics
 from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.http")
@@ -56,6 +56,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        join_shared_metrics()
         retrying = None
         try:
             await start(container)
@@ -95,6 +96,9 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         openapi_config=_openapi(),
         lifespan=[lifespan],
         debug=False,
+        # Logging is the process's to configure (chatcore serve does, with request ids
+        # and CHATCORE_LOG_FORMAT); Litestar's default would replace the root handlers.
+        logging_config=None,
     )
     # Around routing, CORS and the exception handlers: every response gets its
     # request id and is counted, a 404 or a failed preflight too.

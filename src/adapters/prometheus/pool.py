@@ -17,12 +17,18 @@ def watch_pool(engine: AsyncEngine) -> None:
     if not all(callable(getattr(pool, name, None)) for name in ("size", "checkedout")):
         return  # a pool without counters (one connection shared, or none kept)
 
-    def update(*_: object) -> None:
+    def update(returning: int = 0) -> None:
         DB_POOL_SIZE.set(pool.size())
-        DB_POOL_CHECKED_OUT.set(pool.checkedout())
+        DB_POOL_CHECKED_OUT.set(pool.checkedout() - returning)
         # Negative while the pool has not yet opened its first `size` connections.
         DB_POOL_OVERFLOW.set(max(pool.overflow(), 0))
 
-    event.listen(pool, "checkout", update)
-    event.listen(pool, "checkin", update)
+    def checked_out(*_: object) -> None:
+        update()
+
+    def checked_in(*_: object) -> None:
+        update(returning=1)  # the event comes before the pool takes the connection back
+
+    event.listen(pool, "checkout", checked_out)
+    event.listen(pool, "checkin", checked_in)
     update()

@@ -6,7 +6,7 @@ from prometheus_client import Gauge, Histogram, disable_created_metrics
 
 # A `_created` series beside every counter and histogram doubles the series for a
 # timestamp Prometheus itself does not use.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 # From a cached read to a long upload; a stream's whole length lands in the last ones.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from http_shell.telemetry.batching import BatchingStreamHandler
 from http_shell.telemetry.request_ids import REQUEST_ID
 
 LogFormat = Literal["text", "json"]
@@ -31,23 +32,47 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class _SecondsCache:
+    """A record's time to the second, formatted once a second rather than per line."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def __call__(self, created: float, fmt: str) -> str:
+        second = int(created)
+        if second != self._second:
+            self._second = second
+            self._text = datetime.fromtimestamp(second, UTC).strftime(fmt)
+        return self._text
+
+
 class TextFormatter(logging.Formatter):
-    """``time level logger [request id] message``."""
+    """``time level logger [request id] message``, the time in UTC."""
 
     def __init__(self) -> None:
         super().__init__(
             "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
             defaults={"request_id": "-"},
         )
+        self._seconds = _SecondsCache()
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return f"{self._seconds(record.created, '%Y-%m-%dT%H:%M:%S')}.{int(record.msecs):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, request_id, and for the
     request line method, route, status and duration (seconds)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._seconds = _SecondsCache()
+
     def format(self, record: logging.LogRecord) -> str:
+        second = self._seconds(record.created, "%Y-%m-%dT%H:%M:%S")
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": f"{second}.{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -73,7 +98,7 @@ def log_config(log_format: LogFormat, *, request_lines: bool = True) -> dict[str
         "formatters": {"chatcore": {"()": formatter}},
         "handlers": {
             "stderr": {
-                "class": "logging.StreamHandler",
+                "()": BatchingStreamHandler,
                 "formatter": "chatcore",
                 "filters": ["request_id"],
                 "stream": "ext://sys.stderr",
