@@ -9,11 +9,9 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 
 from chatcore.errors import Unavailable
+from http_shell.allow import allow_every_method
 from http_shell.container import Container, build_container, start, stop, use_cases_of
 from http_shell.cors import cors_config, unlisted_origin_filter
 from http_shell.credentials import (
@@ -24,6 +22,7 @@ from http_shell.credentials import (
 )
 from http_shell.dependencies import provide_admin, provide_tenant
 from http_shell.housekeeping import purging
+from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
 from http_shell.routes import (
@@ -39,7 +38,6 @@ from http_shell.routes import (
     ws_chat,
     ws_events,
 )
-from http_shell.routes.health import VERSION
 from http_shell.settings import Settings, load_settings
 from http_shell.telemetry.metrics_route import metrics_router
 from http_shell.telemetry.middleware import ObservedRequests
@@ -92,8 +90,9 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         cors_config=cors,
-        before_send=[unlisted_origin_filter(cors)] if cors else [],
-        openapi_config=_openapi(),
+        before_send=[allow_every_method, *([unlisted_origin_filter(cors)] if cors else [])],
+        openapi_config=openapi_config(),
+        plugins=openapi_plugins(),
         lifespan=[lifespan],
         debug=False,
         # Logging is the process's to configure (chatcore serve does, with request ids
@@ -136,20 +135,3 @@ def route_dependencies(use_cases: UseCases) -> dict[str, Provide]:
 def create_app_from_env() -> Litestar:
     """The app configured from the environment (the ASGI factory ``chatcore serve`` runs)."""
     return create_app(load_settings())
-
-
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="chatcore",
-        version=VERSION,
-        path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path="/swagger")],
-        components=Components(
-            security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
-                "admin": SecurityScheme(
-                    type="apiKey", name="X-Admin-Token", security_scheme_in="header"
-                ),
-            }
-        ),
-    )

@@ -19,6 +19,7 @@ from litestar.exceptions import (
 from litestar.types import ExceptionHandlersMap
 
 from chatcore.errors import ChatcoreError, InvalidInput, RateLimited
+from http_shell.constraints import plain_message
 from http_shell.request_bodies import invalid_body_fields
 
 log = logging.getLogger("chatcore.http")
@@ -85,8 +86,13 @@ def problem(
 
 def status_of(error: ChatcoreError) -> int:
     """The HTTP status for a core error: by its code, else by its nearest base's code."""
-    for code in (error.code, *(vars(cls).get("code") for cls in type(error).__mro__)):
-        if code in STATUS_BY_CODE:
+    return STATUS_BY_CODE.get(error.code) or status_for(type(error))
+
+
+def status_for(error_class: type[ChatcoreError]) -> int:
+    """The HTTP status for a class of core errors (what OpenAPI declares)."""
+    for cls in error_class.__mro__:
+        if (code := vars(cls).get("code")) in STATUS_BY_CODE:
             return STATUS_BY_CODE[code]
     return 400
 
@@ -122,6 +128,7 @@ def _validation_error(
     if not errors and missing:
         # Litestar names a missing query, header or cookie parameter only in its detail.
         errors = [{"field": missing.group(1), "message": "is required"}]
+    errors = [{**error, "message": plain_message(error["message"])} for error in errors]
     return problem(422, "validation_failed", "The request is not valid.", errors=errors)
 
 

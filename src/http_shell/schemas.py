@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
 from chatcore.tenants.model import AuthMethod, Tenant, TenantSettings
+from http_shell.constraints import Count, Slug, SystemPrompt, TenantName
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -17,13 +18,16 @@ class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class TenantSettingsBody(Body):
     """Tenant settings as a client sends them; every field is optional."""
 
-    system_prompt: str | msgspec.UnsetType | None = msgspec.UNSET
+    system_prompt: SystemPrompt | msgspec.UnsetType | None = msgspec.UNSET
     model: str | msgspec.UnsetType | None = msgspec.UNSET
-    auth_methods: list[AuthMethod] | msgspec.UnsetType = msgspec.UNSET
-    monthly_token_quota: int | msgspec.UnsetType | None = msgspec.UNSET
-    tenant_monthly_token_cap: int | msgspec.UnsetType | None = msgspec.UNSET
-    rate_limit_per_minute: int | msgspec.UnsetType | None = msgspec.UNSET
-    storage_quota_mb: int | msgspec.UnsetType | None = msgspec.UNSET
+    auth_methods: (
+        Annotated[list[AuthMethod], msgspec.Meta(extra_json_schema={"uniqueItems": True})]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    monthly_token_quota: Count | msgspec.UnsetType | None = msgspec.UNSET
+    tenant_monthly_token_cap: Count | msgspec.UnsetType | None = msgspec.UNSET
+    rate_limit_per_minute: Count | msgspec.UnsetType | None = msgspec.UNSET
+    storage_quota_mb: Count | msgspec.UnsetType | None = msgspec.UNSET
 
     def given(self) -> dict[str, object]:
         """Only the fields the client sent."""
@@ -37,15 +41,15 @@ class TenantSettingsBody(Body):
 class CreateTenantBody(Body):
     """``POST /v1/tenants``."""
 
-    slug: str
-    name: str
+    slug: Slug
+    name: TenantName
     settings: TenantSettingsBody = msgspec.field(default_factory=TenantSettingsBody)
 
 
 class UpdateTenantBody(Body):
     """``PATCH /v1/tenants/{id}``."""
 
-    name: str | msgspec.UnsetType = msgspec.UNSET
+    name: TenantName | msgspec.UnsetType = msgspec.UNSET
     settings: TenantSettingsBody | msgspec.UnsetType = msgspec.UNSET
 
 

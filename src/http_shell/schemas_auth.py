@@ -10,26 +10,34 @@ import msgspec
 
 from chatcore.identity.model import Credential, User
 from chatcore.identity.principal import Principal
+from http_shell.constraints import Email, NewPassword
 from http_shell.schemas import Body
 
 
 class EmailBody(Body):
     """``POST /v1/auth/otp/request``."""
 
-    email: str
+    email: Email
 
 
 class OtpVerifyBody(Body):
     """``POST /v1/auth/otp/verify``."""
 
-    email: str
+    email: Email
     code: str
 
 
-class PasswordBody(Body):
-    """``POST /v1/auth/register`` and ``POST /v1/auth/login``."""
+class RegisterBody(Body):
+    """``POST /v1/auth/register``."""
 
-    email: str
+    email: Email
+    password: NewPassword
+
+
+class LoginBody(Body):
+    """``POST /v1/auth/login``: any password may be tried (and is refused as wrong)."""
+
+    email: Email
     password: str
 
 

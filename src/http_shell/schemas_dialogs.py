@@ -9,25 +9,26 @@ import msgspec
 
 from chatcore.dialogs.model import Dialog, Message
 from chatcore.dialogs.use_cases import DialogDetail
+from http_shell.constraints import Question, Title
 from http_shell.schemas import Body
 
 
 class CreateDialogBody(Body):
     """``POST /v1/dialogs``."""
 
-    title: str | None = None
+    title: Title | None = None
 
 
 class RenameDialogBody(Body):
     """``PATCH /v1/dialogs/{id}``."""
 
-    title: str
+    title: Title
 
 
 class ChatBody(Body):
     """``POST /v1/chat`` and the WebSocket ``message`` frame's fields."""
 
-    message: str
+    message: Question
     dialog_id: uuid.UUID | None = None
     use_documents: bool = True
 

@@ -8,14 +8,15 @@ from datetime import datetime
 import msgspec
 
 from chatcore.documents.model import ChunkHit, Document, DocumentStatus
+from http_shell.constraints import SearchK, SearchQuery
 from http_shell.schemas import Body
 
 
 class SearchBody(Body):
     """``POST /v1/search``."""
 
-    query: str
-    k: int = 5
+    query: SearchQuery
+    k: SearchK = 5
 
 
 class DocumentOut(msgspec.Struct, omit_defaults=True, kw_only=True):

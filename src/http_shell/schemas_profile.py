@@ -9,19 +9,24 @@ from typing import Annotated, Any
 import msgspec
 
 from chatcore.profile.model import ProfileChanges, ProfileView, SavedItem
+from http_shell.constraints import DisplayName, Locale, Note, SavedText
 from http_shell.schemas import Body
 
 
 class ProfilePatchBody(Body):
     """``PATCH /v1/profile``: a field left out is unchanged, ``null`` clears it."""
 
-    display_name: str | msgspec.UnsetType | None = msgspec.UNSET
-    locale: str | msgspec.UnsetType | None = msgspec.UNSET
+    display_name: DisplayName | msgspec.UnsetType | None = msgspec.UNSET
+    locale: Locale | msgspec.UnsetType | None = msgspec.UNSET
     # Typed loosely on purpose: Litestar reports a body field that shares a
     # dependency's name ("settings") as a server error, so the core checks the type.
-    settings: Annotated[Any, msgspec.Meta(description="A JSON object of at most 16 KiB.")] = (
-        msgspec.UNSET
-    )
+    settings: Annotated[
+        Any,
+        msgspec.Meta(
+            description="A JSON object of at most 16 KiB; null empties it.",
+            extra_json_schema={"type": ["object", "null"]},
+        ),
+    ] = msgspec.UNSET
 
     def changes(self) -> ProfileChanges:
         """The change the core applies."""
@@ -58,8 +63,8 @@ class AvatarOut(msgspec.Struct):
 class SaveItemBody(Body):
     """``POST /v1/saved``."""
 
-    text: str
-    note: str | None = None
+    text: SavedText
+    note: Note | None = None
     message_id: uuid.UUID | None = None
 
 

@@ -10,18 +10,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIType,
-    Operation,
-    RequestBody,
-    Schema,
-)
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -82,22 +73,6 @@ class _FileField:
     def _part_end(self) -> None:
         if self._inside:
             self._inside, self.done = False, True
-
-
-@dataclass
-class FileUploadOperation(Operation):
-    """An upload route's body as OpenAPI should show it (it is read as a stream, so
-    Litestar cannot infer it): a multipart form with a binary ``file``."""
-
-    def __post_init__(self) -> None:
-        form = Schema(
-            type=OpenAPIType.OBJECT,
-            required=["file"],
-            properties={"file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)},
-        )
-        self.request_body = RequestBody(
-            content={"multipart/form-data": OpenAPIMediaType(schema=form)}, required=True
-        )
 
 
 async def multipart_file(

@@ -22,7 +22,8 @@ MAX_SETTINGS_BYTES = 16 * 1024
 MAX_SAVED_TEXT = 32_000
 MAX_NOTE = 2_000
 MAX_AVATAR_BYTES = 5 * 1024 * 1024
-_LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+_LOCALE = re.compile(LOCALE_PATTERN)
 
 
 class Profile(msgspec.Struct, frozen=True, kw_only=True):

@@ -15,6 +15,8 @@ TenantId = NewType("TenantId", uuid.UUID)
 AuthMethod = Literal["otp", "password", "anonymous"]
 ALL_AUTH_METHODS: tuple[AuthMethod, ...] = ("otp", "password", "anonymous")
 
+# The slug's form for the JSON schema; the check here matches the whole string.
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # A slug is also the first segment of the tenant's web pages (/{slug}/chat), so it
 # cannot be one of the paths the API and the page assets already own.

@@ -7,23 +7,36 @@ from typing import Any
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
+from chatcore.errors import (
+    AuthMethodDisabled,
+    CsrfRejected,
+    EmailNotConfirmed,
+    InvalidCredentials,
+    OtpExpired,
+    OtpInvalid,
+    RateLimited,
+    TokenInvalid,
+)
 from chatcore.identity.model import Credential
 from chatcore.identity.principal import Principal
 from chatcore.tenants.model import Tenant
 from http_shell.credentials import cleared_cookie, session_cookie
 from http_shell.dependencies import Cases
+from http_shell.openapi import raises
 from http_shell.schemas_auth import (
     Accepted,
     AnonymousSessionOut,
     ConfirmedOut,
     CredentialOut,
     EmailBody,
+    LoginBody,
     OtpVerifyBody,
-    PasswordBody,
+    RegisterBody,
     UserOut,
     anonymous_me,
 )
@@ -57,6 +70,7 @@ def _signed_in(credential: Credential, app_config: Settings) -> Response[Credent
     status_code=202,
     summary="Mail a sign-in code",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(AuthMethodDisabled, RateLimited),
 )
 async def request_otp_route(
     data: JSONBody[EmailBody], tenant: CurrentTenant, use_cases: Cases
@@ -70,6 +84,7 @@ async def request_otp_route(
     status_code=200,
     summary="Sign in with the mailed code",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(OtpInvalid, OtpExpired, AuthMethodDisabled, CsrfRejected),
 )
 async def verify_otp_route(
     request: Request[Any, Any, Any],
@@ -89,15 +104,21 @@ async def verify_otp_route(
     status_code=202,
     summary="Sign up; mails a confirmation link",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(AuthMethodDisabled, RateLimited),
 )
 async def register_route(
-    data: JSONBody[PasswordBody], tenant: CurrentTenant, use_cases: Cases
+    data: JSONBody[RegisterBody], tenant: CurrentTenant, use_cases: Cases
 ) -> Accepted:
     await use_cases.register()(tenant, data.email, data.password)
     return _LINK_SENT
 
 
-@get("/confirm", summary="Confirm an email address (the mailed link)")
+@get(
+    "/confirm",
+    summary="Confirm an email address (the mailed link)",
+    responses={303: ResponseSpec(None, description="To CHATCORE_CONFIRM_REDIRECT, when set")},
+    opt=raises(TokenInvalid, CsrfRejected),
+)
 async def confirm_route(
     token: FromQuery[str], use_cases: Cases
 ) -> Response[ConfirmedOut] | Redirect:
@@ -112,10 +133,13 @@ async def confirm_route(
     status_code=200,
     summary="Sign in with email and password",
     request_max_body_size=MAX_AUTH_BODY,
+    opt=raises(
+        InvalidCredentials, EmailNotConfirmed, AuthMethodDisabled, CsrfRejected, RateLimited
+    ),
 )
 async def login_route(
     request: Request[Any, Any, Any],
-    data: JSONBody[PasswordBody],
+    data: JSONBody[LoginBody],
     sign_in_tenant: SignInTenant,
     optional_principal: MaybeMe,
     use_cases: Cases,
@@ -151,7 +175,12 @@ async def delete_me_route(principal: Me, use_cases: Cases) -> Response[None]:
     return Response(None, status_code=204, cookies=[cleared_cookie(use_cases.settings())])
 
 
-@post("/", status_code=201, summary="Start an anonymous session")
+@post(
+    "/",
+    status_code=201,
+    summary="Start an anonymous session",
+    opt=raises(AuthMethodDisabled, CsrfRejected, RateLimited),
+)
 async def create_session_route(
     request: Request[Any, Any, Any], sign_in_tenant: SignInTenant, use_cases: Cases
 ) -> Response[AnonymousSessionOut]:

@@ -15,9 +15,11 @@ from litestar.types import ControllerRouterHandler
 from chatcore.dialogs.events import ChatEvent
 from chatcore.dialogs.model import DialogId
 from chatcore.dialogs.service import ChatRequest
+from chatcore.errors import QuotaExceeded, RateLimited
 from chatcore.identity.principal import Principal
 from chatcore.tenants.model import Tenant
 from http_shell.dependencies import Cases
+from http_shell.openapi import raises
 from http_shell.schemas_dialogs import ChatBody
 from http_shell.streaming import StreamRelay
 
@@ -43,6 +45,7 @@ _encode_json = msgspec.json.Encoder().encode
     description="Events: meta, delta*, citations?, usage, done — or error, then the end.",
     media_type="text/event-stream",
     response_description="The reply, as server-sent events",
+    opt=raises(RateLimited, QuotaExceeded),
 )
 async def chat_route(
     data: JSONBody[ChatBody],

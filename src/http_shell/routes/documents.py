@@ -8,13 +8,16 @@ from urllib.parse import quote
 
 from litestar import Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.documents.model import DocumentId
+from chatcore.errors import FileTooLarge, InvalidInput, StorageQuotaExceeded, UnsupportedMediaType
 from chatcore.identity.principal import Principal
 from http_shell.dependencies import Cases
+from http_shell.openapi import FileUploadOperation, raises
 from http_shell.schemas_documents import (
     DocumentOut,
     DocumentPage,
@@ -22,7 +25,7 @@ from http_shell.schemas_documents import (
     SearchHitOut,
     SearchOut,
 )
-from http_shell.uploads import FileUploadOperation, multipart_file
+from http_shell.uploads import multipart_file
 
 Me = NamedDependency[Principal]
 
@@ -30,10 +33,17 @@ Me = NamedDependency[Principal]
 @post(
     "/",
     summary="Upload a PDF, plain text or Markdown file (multipart field 'file')",
-    description="202 while it is processed, 200 when the caller had uploaded these bytes.",
+    description="202 while it is processed, 201 when it was processed at once, "
+    "200 when the caller had uploaded these bytes.",
+    status_code=202,
+    responses={
+        201: ResponseSpec(DocumentOut, description="Stored and processed"),
+        200: ResponseSpec(DocumentOut, description="The caller's document with these bytes"),
+    },
     # The body is streamed and limited by the upload itself, not buffered by Litestar.
     request_max_body_size=None,
     operation_class=FileUploadOperation,
+    opt=raises(FileTooLarge, UnsupportedMediaType, InvalidInput, StorageQuotaExceeded),
 )
 async def upload_document_route(
     request: Request[Any, Any, Any], principal: Me, use_cases: Cases
@@ -68,7 +78,11 @@ async def get_document_route(
     return DocumentOut.of(await use_cases.get_document()(principal, DocumentId(document_id)))
 
 
-@get("/{document_id:uuid}/file", summary="The original file, as a download")
+@get(
+    "/{document_id:uuid}/file",
+    summary="The original file, as a download",
+    responses={200: ResponseSpec(bytes, media_type="*/*", description="The bytes, as uploaded")},
+)
 async def document_file_route(
     document_id: FromPath[uuid.UUID], principal: Me, use_cases: Cases
 ) -> Stream:

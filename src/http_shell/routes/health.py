@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import Unavailable
@@ -24,7 +25,13 @@ async def health() -> HealthOut:
     return _OK
 
 
-@get("/health/db", tags=["health"], summary="Readiness: the database answers", cache=False)
+@get(
+    "/health/db",
+    tags=["health"],
+    summary="Readiness: the database answers",
+    cache=False,
+    responses={503: ResponseSpec(DatabaseHealthOut, description="The database does not answer")},
+)
 async def database_health(use_cases: Cases) -> Response[DatabaseHealthOut]:
     try:
         status = await use_cases.check_database()()

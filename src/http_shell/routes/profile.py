@@ -7,12 +7,15 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
+from chatcore.errors import FileTooLarge, InvalidInput, UnsupportedMediaType
 from chatcore.identity.principal import Principal
 from chatcore.profile.model import MAX_AVATAR_BYTES, SavedItemId
 from http_shell.dependencies import Cases
+from http_shell.openapi import FileUploadOperation, raises
 from http_shell.schemas_profile import (
     AvatarOut,
     ProfileOut,
@@ -21,7 +24,7 @@ from http_shell.schemas_profile import (
     SavedItemPage,
     SaveItemBody,
 )
-from http_shell.uploads import FileUploadOperation, multipart_file
+from http_shell.uploads import multipart_file
 
 Me = NamedDependency[Principal]
 AVATAR_HEADERS = {
@@ -51,6 +54,7 @@ async def update_profile_route(
     # Read and limited as documents are, so both answer alike (413 file_too_large, 415).
     request_max_body_size=None,
     operation_class=FileUploadOperation,
+    opt=raises(FileTooLarge, UnsupportedMediaType, InvalidInput),
 )
 async def set_avatar_route(
     request: Request[Any, Any, Any], principal: Me, use_cases: Cases
@@ -65,7 +69,12 @@ async def remove_avatar_route(principal: Me, use_cases: Cases) -> None:
     await use_cases.remove_avatar()(principal)
 
 
-@get("/avatars/{name:str}", summary="An avatar image", security=[])
+@get(
+    "/avatars/{name:str}",
+    summary="An avatar image",
+    security=[],
+    responses={200: ResponseSpec(bytes, media_type="image/*", description="The image")},
+)
 async def avatar_file_route(name: FromPath[str], use_cases: Cases) -> Response[bytes]:
     avatar = await use_cases.get_avatar_file()(name)
     return Response(avatar.data, media_type=avatar.media_type, headers=AVATAR_HEADERS)

@@ -10,8 +10,10 @@ from litestar import Router, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
+from chatcore.errors import Conflict
 from chatcore.tenants.model import TenantId, TenantSettings
 from http_shell.dependencies import Admin, Cases
+from http_shell.openapi import raises
 from http_shell.schemas import (
     CreateTenantBody,
     PublicTenantOut,
@@ -21,7 +23,7 @@ from http_shell.schemas import (
 )
 
 
-@post("/", status_code=201, summary="Create a tenant (admin)")
+@post("/", status_code=201, summary="Create a tenant (admin)", opt=raises(Conflict))
 async def create_tenant_route(
     data: JSONBody[CreateTenantBody], admin: Admin, use_cases: Cases
 ) -> TenantOut:
