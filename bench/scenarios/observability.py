@@ -51,9 +51,10 @@ def run(bench: Bench, servers: dict[str, Server], callers: list[Caller]) -> Tabl
             ]
         )
     metrics_rps = _cost(rps[METRICS_OFF], rps[CHATCORE])
+    # CPU per delta, as deltas per CPU second: a cost is then throughput lost, as above.
     metrics_cpu = _cost(
-        1 / median(r["cpu_us"] for r in relays[CHATCORE]),
-        1 / median(r["cpu_us"] for r in relays[METRICS_OFF]),
+        _per(median(r["cpu_us"] for r in relays[METRICS_OFF])),
+        _per(median(r["cpu_us"] for r in relays[CHATCORE])),
     )
     line_rps = _cost(rps[QUIET], rps[METRICS_OFF])
     table.notes.append(
@@ -71,6 +72,10 @@ def _cost(without: float | None, with_it: float | None) -> float | None:
     """The share of throughput lost (``1 - with/without``)."""
     kept = ratio(with_it, without)
     return None if kept is None else 1 - kept
+
+
+def _per(cpu_us: float | None) -> float | None:
+    return None if not cpu_us else 1 / cpu_us
 
 
 def _within(cost: float | None, budget: float) -> bool | None:
