@@ -77,8 +77,8 @@ def password_users(
 async def _add_users(
     bench: Bench, database: Database, tenant: str, emails: list[str], password: str
 ) -> None:
-    from chatcore.identity.model import User, UserId
-    from chatcore.tenants.model import TenantId
+    from chatcore.identity.model import User
+    from chatcore.kernel import TenantId, UserId
     from http_shell.container import build_container, stop
     from http_shell.settings import load_settings
 

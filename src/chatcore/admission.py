@@ -13,6 +13,10 @@ from chatcore.identity.principal import Principal
 from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWork
 
+__all__ = [
+    "ChatAdmission",
+]
+
 
 class ChatAdmission(Protocol):
     """Decides whether a principal's chat may call the model now."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.unit_of_work import UnitOfWork
+
+__all__ = [
+    "OwnedDataEraser",
+]
 
 
 class OwnedDataEraser(Protocol):

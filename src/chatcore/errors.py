@@ -3,6 +3,31 @@ shell maps each class to a status in one table and never inspects messages."""
 
 from __future__ import annotations
 
+__all__ = [
+    "AdminRequired",
+    "AuthMethodDisabled",
+    "ChatcoreError",
+    "Conflict",
+    "CsrfRejected",
+    "EmailNotConfirmed",
+    "FileTooLarge",
+    "Forbidden",
+    "InvalidCredentials",
+    "InvalidInput",
+    "NotAuthenticated",
+    "NotFound",
+    "OtpExpired",
+    "OtpInvalid",
+    "QuotaExceeded",
+    "RateLimited",
+    "StorageQuotaExceeded",
+    "TenantMismatch",
+    "TenantNotFound",
+    "TokenInvalid",
+    "Unavailable",
+    "UnsupportedMediaType",
+]
+
 
 class ChatcoreError(Exception):
     """Base of every error the core raises on purpose."""

@@ -6,6 +6,12 @@ from typing import Protocol
 
 import msgspec
 
+__all__ = [
+    "CheckDatabase",
+    "DatabaseProbe",
+    "DatabaseStatus",
+]
+
 
 class DatabaseStatus(msgspec.Struct, frozen=True):
     """A successful round trip to the database and the state of its pool."""

@@ -15,6 +15,14 @@ import msgspec
 
 from chatcore.errors import InvalidInput
 
+__all__ = [
+    "CursorCodec",
+    "Page",
+    "PageRequest",
+    "Position",
+    "page_of",
+]
+
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 50

@@ -2,6 +2,12 @@
 
 Leaving the ``async with`` block without ``commit()`` rolls everything back, so a
 use case that fails half-way leaves nothing half-written behind.
+
+``UnitOfWork`` is the registry of repositories: each property names one and its
+port. Each adapter family maps the same names to its classes (``REPOSITORIES`` in
+``adapters.memory.repositories`` and ``adapters.sql.repositories``) and its unit of
+work builds them from there; ``tests/unit/test_repository_registry.py`` keeps the
+three in step. Adding a repository: a property here, an entry in each mapping.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ from chatcore.identity.ports import (
 from chatcore.profile.ports import ProfileRepository, SavedItemRepository
 from chatcore.tenants.ports import TenantRepository
 from chatcore.usage.ports import RateLimiter, UsageLedger
+
+__all__ = [
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
 
 
 class UnitOfWork(Protocol):

@@ -2,7 +2,7 @@
 
 msgspec stops at the first error it meets, but a form must mark every field to fix:
 a body that failed is checked again here, field by field, against the route's Struct
-(nested Structs included), with the same lenient conversion Litestar applies.
+(nested Structs included), as strictly as the body itself is read.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _errors(value: Any, target: Any, path: str) -> list[FieldError]:
     if struct is not None and isinstance(value, dict):
         return _struct_errors(value, struct, path)
     try:
-        msgspec.convert(value, target, strict=False)
+        msgspec.convert(value, target, strict=True)
     except msgspec.ValidationError as exc:
         message, _, where = str(exc).partition(" - at `$")
         return [{"field": _join(path, where.removesuffix("`")) or "body", "message": message}]

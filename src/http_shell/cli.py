@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import msgspec
 
 from chatcore.errors import ChatcoreError
-from chatcore.identity.housekeeping import PurgeReport
+from chatcore.identity.use_cases.housekeeping import PurgeReport
 from chatcore.pagination import PageRequest
 from chatcore.tenants.model import TenantSettings
 from http_shell.container import chatcore_system

@@ -11,7 +11,7 @@ from typing import Annotated
 import msgspec
 
 from chatcore.dialogs.model import MAX_MESSAGE, MAX_TITLE
-from chatcore.documents.search import MAX_K, MAX_QUERY
+from chatcore.documents.use_cases.search import MAX_K, MAX_QUERY
 from chatcore.identity.model import MAX_EMAIL
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.profile.model import (

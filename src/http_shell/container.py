@@ -32,10 +32,10 @@ from adapters.sql.health import SqlDatabaseProbe
 from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.storage import LocalFileBlobStore
-from chatcore.dialogs.model_port import ChatModel
+from chatcore.dialogs.ports import ChatModel
 from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, IngestionMeter, TextExtractor
-from chatcore.identity.credentials import Mailer
+from chatcore.identity.ports import Mailer
 from chatcore.kernel import RandomIdFactory, SystemClock
 from http_shell.settings import Settings, ensure_secret_key
 from http_shell.use_cases import UseCases

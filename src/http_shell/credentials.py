@@ -15,9 +15,10 @@ from litestar.di import NamedDependency
 
 from chatcore.errors import CsrfRejected, Forbidden, NotAuthenticated
 from chatcore.identity.principal import Principal
-from chatcore.identity.sessions import ResolvePrincipal
-from chatcore.tenants.directory import TenantDirectory
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.identity.use_cases.sessions import ResolvePrincipal
+from chatcore.kernel import TenantId
+from chatcore.tenants.model import Tenant
+from chatcore.tenants.use_cases import TenantDirectory
 from http_shell.dependencies import TENANT_HEADER, Cases, provide_tenant
 from http_shell.settings import Settings
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import msgspec
 
-from chatcore.identity.housekeeping import PurgeReport
+from chatcore.identity.use_cases.housekeeping import PurgeReport
 
 log = logging.getLogger("chatcore.housekeeping")
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request
-from litestar.exceptions import SerializationException
+from litestar.exceptions import SerializationException, ValidationException
 
 from chatcore.errors import UnsupportedMediaType
 from http_shell.body_errors import FieldError, body_errors
@@ -23,11 +24,12 @@ def is_json_media_type(media_type: str) -> bool:
 
 
 class JsonBodyRequest(Request[Any, Any, Any]):
-    """A request whose JSON body must be declared JSON, and whose malformed body is
-    always the client's fault."""
+    """A request whose JSON body must be declared JSON, is read strictly as the type
+    the route declares, and whose malformed body is always the client's fault."""
 
     async def json(self) -> Any:
-        """The decoded body; raises UnsupportedMediaType or SerializationException."""
+        """The body as the route's declared type; raises UnsupportedMediaType,
+        SerializationException or ValidationException."""
         # An HTML form on another site can post text/plain (or form-encoded) bodies
         # without a CORS preflight, but never application/json: requiring the
         # declared type keeps cross-site forms out of every JSON route.
@@ -41,7 +43,30 @@ class JsonBodyRequest(Request[Any, Any, Any]):
             # turned into a client error like any other malformed body.
             raise SerializationException("The request body is nested too deeply.") from exc
         self.state[_DECODED_BODY] = value
-        return value
+        declared = self.route_handler.parsed_data_field
+        if declared is None:
+            return value
+        try:
+            # Strictly: the schema promises an integer, so "5" is refused, not read
+            # as 5 (Litestar's own conversion of the body is lenient).
+            return msgspec.convert(_whole_numbers(value), declared.annotation, strict=True)
+        except msgspec.ValidationError as exc:
+            raise ValidationException(
+                "The request body is not valid.",
+                extra=[{"message": str(exc), "key": "data", "source": "body"}],
+            ) from exc
+
+
+def _whole_numbers(value: Any) -> Any:
+    """``value`` with each float that is a whole number as an int: JSON does not tell
+    ``30`` from ``30.0`` apart, and JSON Schema's integer takes both."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
 
 
 def invalid_body_fields(request: Request[Any, Any, Any]) -> list[FieldError]:
@@ -50,4 +75,4 @@ def invalid_body_fields(request: Request[Any, Any, Any]) -> list[FieldError]:
     declared = request.route_handler.parsed_data_field
     if declared is None or _DECODED_BODY not in request.state:
         return []
-    return body_errors(request.state[_DECODED_BODY], declared.annotation)
+    return body_errors(_whole_numbers(request.state[_DECODED_BODY]), declared.annotation)

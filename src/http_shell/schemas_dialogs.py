@@ -8,7 +8,7 @@ from datetime import datetime
 import msgspec
 
 from chatcore.dialogs.model import Dialog, Message
-from chatcore.dialogs.use_cases import DialogDetail
+from chatcore.dialogs.use_cases.dialogs import DialogDetail
 from http_shell.constraints import Question, Title
 from http_shell.schemas import Body
 

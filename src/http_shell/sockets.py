@@ -21,7 +21,7 @@ from litestar.handlers import WebsocketRouteHandler
 
 from chatcore.errors import ChatcoreError, Forbidden, NotAuthenticated
 from chatcore.identity.principal import Principal
-from chatcore.identity.sessions import ResolvePrincipal
+from chatcore.identity.use_cases.sessions import ResolvePrincipal
 from http_shell.credentials import check_same_origin, credential_of
 from http_shell.dependencies import Cases
 from http_shell.settings import Settings

@@ -15,62 +15,60 @@ import hmac
 
 from dependency_injector import containers, providers
 
-from chatcore.dialogs.erasure import DialogEraser
-from chatcore.dialogs.service import ChatService, ChatSettings
-from chatcore.dialogs.use_cases import (
+from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
+from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
     DeleteDialog,
     GetDialog,
     ListDialogs,
     RenameDialog,
 )
-from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.ingestion import IngestDocument, IngestSettings
-from chatcore.documents.leftovers import RemoveUnfinishedWrites
-from chatcore.documents.ports import UnfinishedWrites
-from chatcore.documents.quota import MB, StorageQuotas
-from chatcore.documents.reindex import ReindexDocuments
-from chatcore.documents.search import DocumentRetriever, SearchDocuments
-from chatcore.documents.uploads import UploadDocument
-from chatcore.documents.use_cases import (
+from chatcore.dialogs.use_cases.erasure import DialogEraser
+from chatcore.documents.use_cases.documents import (
     DeleteDocument,
     GetDocument,
     GetDocumentFile,
     ListDocuments,
 )
-from chatcore.documents.worker import DocumentWorker
-from chatcore.events.listening import ListenForEvents
+from chatcore.documents.use_cases.erasure import DocumentEraser
+from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
+from chatcore.documents.use_cases.quota import MB, StorageQuotas
+from chatcore.documents.use_cases.reindex import ReindexDocuments
+from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.use_cases.uploads import UploadDocument
+from chatcore.documents.use_cases.worker import DocumentWorker
+from chatcore.events.use_cases import ListenForEvents
 from chatcore.health import CheckDatabase
-from chatcore.identity.accounts import DeleteAccount, GetAccount
-from chatcore.identity.housekeeping import PurgeExpired
-from chatcore.identity.login import Login
-from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
-from chatcore.identity.registration import ConfirmEmail, Register
-from chatcore.identity.sessions import (
+from chatcore.identity.use_cases.accounts import DeleteAccount, GetAccount
+from chatcore.identity.use_cases.housekeeping import PurgeExpired
+from chatcore.identity.use_cases.login import Login
+from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
+from chatcore.identity.use_cases.registration import ConfirmEmail, Register
+from chatcore.identity.use_cases.sessions import (
     CreateAnonymousSession,
     DeleteSession,
     Logout,
     ResolvePrincipal,
     SessionStarter,
 )
+from chatcore.kernel import TenantDefaults, UnfinishedWrites
 from chatcore.pagination import CursorCodec
-from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
-from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import ProfilePolicy
-from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
-from chatcore.profile.use_cases import GetProfile, UpdateProfile
-from chatcore.tenants.directory import TenantDirectory
+from chatcore.profile.use_cases.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
+from chatcore.profile.use_cases.erasure import ProfileEraser
+from chatcore.profile.use_cases.profile import GetProfile, UpdateProfile
+from chatcore.profile.use_cases.saved import DeleteSavedItem, ListSavedItems, SaveItem
 from chatcore.tenants.use_cases import (
     CreateTenant,
     EnsureTenant,
     FindTenant,
     ListTenants,
-    TenantDefaults,
+    TenantDirectory,
     UpdateTenant,
 )
-from chatcore.usage.erasure import UsageEraser
-from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat
+from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat, UsageEraser
 from http_shell.client_address import TrustedProxies
 from http_shell.settings import Settings
 

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.memory.blobs import MemoryBlobStore
 from adapters.storage import LocalFileBlobStore
-from chatcore.documents.ports import BlobStore
+from chatcore.kernel import BlobStore
 from chatcore.testing import BlobStoreContract
 from chatcore.testing.blob_store import pieces
 

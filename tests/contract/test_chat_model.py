@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.llm import LocalChatModel, OpenAIChatModel
-from chatcore.dialogs.model_port import ChatModel
+from chatcore.dialogs.ports import ChatModel
 from chatcore.testing import ChatModelContract
 from tests.support.openai_stub import OpenAIStub
 

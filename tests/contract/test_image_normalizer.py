@@ -7,8 +7,8 @@ import pytest
 
 from adapters.images import PillowImageNormalizer
 from chatcore.errors import UnsupportedMediaType
-from chatcore.profile.avatars import sniff_image
 from chatcore.profile.ports import ImageKind, ImageNormalizer
+from chatcore.profile.use_cases.avatars import sniff_image
 from chatcore.testing import ImageNormalizerContract, ImageSample, png_samples
 from tests.support.images import MAKE, image_bytes, opened, with_exif
 

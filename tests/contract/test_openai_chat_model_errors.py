@@ -17,14 +17,7 @@ import pytest_asyncio
 
 from adapters.llm import DEEPSEEK_BASE_URL, OpenAIChatModel
 from adapters.llm.wire import ChatStreamParser, StreamFailed
-from chatcore.dialogs.model_port import (
-    Completion,
-    ModelError,
-    ModelEvent,
-    ModelRequest,
-    TextDelta,
-    Turn,
-)
+from chatcore.dialogs.ports import Completion, ModelError, ModelEvent, ModelRequest, TextDelta, Turn
 from chatcore.dialogs.tokens import estimate_tokens
 from tests.support.openai_stub import PROVIDER_SECRET, OpenAIStub
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.security import Argon2PasswordHasher
-from chatcore.identity.credentials import PasswordHasher
+from chatcore.identity.ports import PasswordHasher
 from chatcore.testing import PasswordHasherContract
 
 # argon2-cffi's floor (8 KiB per lane): fast tests; production uses the RFC 9106 profile.

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.security import JwtTokenIssuer
 from chatcore.errors import NotAuthenticated
-from chatcore.identity.credentials import AccessClaims, TokenIssuer
+from chatcore.identity.ports import AccessClaims, TokenIssuer
 from chatcore.testing import TokenIssuerContract
 from chatcore.testing.token_issuer import NOW, b64encode, make_claims
 

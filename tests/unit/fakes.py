@@ -15,21 +15,21 @@ import msgspec
 from adapters.memory import MemoryDatabase
 from chatcore.erasure import OwnedDataEraser
 from chatcore.errors import NotAuthenticated, Unavailable
-from chatcore.identity.accounts import DeleteAccount, GetAccount
-from chatcore.identity.credentials import AccessClaims, MailMessage
-from chatcore.identity.login import Login
-from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
-from chatcore.identity.registration import ConfirmEmail, Register
-from chatcore.identity.sessions import (
+from chatcore.identity.ports import AccessClaims, MailMessage
+from chatcore.identity.use_cases.accounts import DeleteAccount, GetAccount
+from chatcore.identity.use_cases.login import Login
+from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
+from chatcore.identity.use_cases.registration import ConfirmEmail, Register
+from chatcore.identity.use_cases.sessions import (
     CreateAnonymousSession,
     DeleteSession,
     Logout,
     ResolvePrincipal,
     SessionStarter,
 )
-from chatcore.kernel import RandomIdFactory
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.kernel import RandomIdFactory, TenantId
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -12,11 +12,17 @@ from typing import Final
 from adapters.memory import MemoryDatabase
 from adapters.prompts import FilePromptSource
 from chatcore.dialogs.events import ChatEvent
-from chatcore.dialogs.model_port import Completion, ModelError, ModelEvent, ModelRequest, TextDelta
-from chatcore.dialogs.ports import RetrievedPassage, UsageRecord
-from chatcore.dialogs.service import ChatService, ChatSettings
+from chatcore.dialogs.ports import (
+    Completion,
+    ModelError,
+    ModelEvent,
+    ModelRequest,
+    RetrievedPassage,
+    TextDelta,
+)
 from chatcore.dialogs.stream import ChatStream
-from chatcore.dialogs.use_cases import (
+from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
+from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
     DeleteDialog,
     GetDialog,
@@ -24,8 +30,8 @@ from chatcore.dialogs.use_cases import (
     RenameDialog,
 )
 from chatcore.identity.principal import Principal
-from chatcore.kernel import RandomIdFactory
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.kernel import RandomIdFactory, TenantId, UsageRecord
+from chatcore.tenants.model import Tenant, TenantSettings
 from tests.unit.fakes import FakeClock
 
 

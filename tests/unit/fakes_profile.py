@@ -7,11 +7,11 @@ from adapters.images import PillowImageNormalizer
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
 from chatcore.identity.principal import Principal
-from chatcore.profile.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
-from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import ProfilePolicy
-from chatcore.profile.saved import DeleteSavedItem, ListSavedItems, SaveItem
-from chatcore.profile.use_cases import GetProfile, UpdateProfile
+from chatcore.profile.use_cases.avatars import GetAvatarFile, RemoveAvatar, SetAvatar
+from chatcore.profile.use_cases.erasure import ProfileEraser
+from chatcore.profile.use_cases.profile import GetProfile, UpdateProfile
+from chatcore.profile.use_cases.saved import DeleteSavedItem, ListSavedItems, SaveItem
 from chatcore.tenants.model import Tenant
 from tests.unit.fakes import IdentityKit
 

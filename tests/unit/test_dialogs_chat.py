@@ -9,6 +9,7 @@ import uuid
 import anyio
 import pytest
 
+from adapters.memory.dialogs import DIALOGS, MESSAGES
 from adapters.prompts import DEFAULT_SYSTEM_PROMPT, FilePromptSource
 from chatcore.dialogs.context import context_tokens
 from chatcore.dialogs.events import (
@@ -21,14 +22,14 @@ from chatcore.dialogs.events import (
     Meta,
     Usage,
 )
-from chatcore.dialogs.model import DialogId, Message
-from chatcore.dialogs.model_port import Completion, ModelError, Passage, Turn
-from chatcore.dialogs.ports import RetrievedPassage
-from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
+from chatcore.dialogs.model import Message
+from chatcore.dialogs.ports import Completion, ModelError, Passage, RetrievedPassage, Turn
 from chatcore.dialogs.stream import ChatStream
 from chatcore.dialogs.tokens import estimate_tokens
+from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService, ChatSettings
 from chatcore.errors import InvalidInput, NotFound, TenantMismatch, Unavailable
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId
 from chatcore.unit_of_work import UnitOfWork
 from tests.unit.fakes_dialogs import DONE, HANG, DialogKit, collect, principal_of
 
@@ -193,7 +194,7 @@ async def test_an_invalid_message_is_refused_and_nothing_is_stored(message: str)
     with pytest.raises(InvalidInput) as caught:
         await ask(kit, alice, message)
     assert caught.value.field == "message"
-    assert kit.database.tables.dialogs == {} and kit.database.tables.messages == {}
+    assert kit.database.tables[DIALOGS] == {} and kit.database.tables[MESSAGES] == {}
 
 
 async def test_a_principal_of_another_tenant_is_refused() -> None:
@@ -381,7 +382,7 @@ async def test_a_dialog_deleted_while_the_model_answers_gets_no_reply_but_usage_
     assert await anext(stream) == stream.meta
     await kit.delete(alice, stream.meta.dialog_id)
     assert [e.name async for e in stream] == ["delta", "usage", "done"]
-    assert kit.database.tables.messages == {}
+    assert kit.database.tables[MESSAGES] == {}
     assert len(kit.usage.records) == 1
 
 

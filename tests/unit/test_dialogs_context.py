@@ -15,8 +15,7 @@ from chatcore.dialogs.context import (
     truncate_to_tokens,
     turn_tokens,
 )
-from chatcore.dialogs.model_port import Passage, Turn
-from chatcore.dialogs.ports import RetrievedPassage
+from chatcore.dialogs.ports import Passage, RetrievedPassage, Turn
 from chatcore.dialogs.tokens import estimate_tokens
 
 texts = st.text(max_size=400)

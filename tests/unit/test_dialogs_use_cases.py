@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.memory.dialogs import MESSAGES
 from adapters.prompts import DEFAULT_SYSTEM_PROMPT, FilePromptSource
-from chatcore.dialogs.erasure import DialogEraser
-from chatcore.dialogs.model import DialogId, title_from_message
-from chatcore.dialogs.service import ChatRequest
+from chatcore.dialogs.model import title_from_message
+from chatcore.dialogs.use_cases.chat import ChatRequest
+from chatcore.dialogs.use_cases.erasure import DialogEraser
 from chatcore.errors import InvalidInput, NotFound
+from chatcore.kernel import DialogId
 from chatcore.pagination import PageRequest
 from tests.unit.fakes_dialogs import DialogKit, collect, principal_of
 
@@ -85,7 +87,7 @@ async def test_deleting_a_dialog_removes_its_messages() -> None:
     await kit.delete(alice, stream.meta.dialog_id)
     with pytest.raises(NotFound):
         await kit.get(alice, stream.meta.dialog_id)
-    assert kit.database.tables.messages == {}
+    assert kit.database.tables[MESSAGES] == {}
 
 
 async def test_nobody_else_can_read_rename_or_delete_a_dialog_whatever_id_they_guess() -> None:
@@ -118,7 +120,7 @@ async def test_the_eraser_deletes_only_the_owners_dialogs_and_messages_in_the_te
     assert (await kit.list(alice, PageRequest())).items == []
     (kept,) = (await kit.list(bob, PageRequest())).items
     assert len((await kit.get(bob, kept.id)).messages) == 2
-    assert {m.owner_id for m in kit.database.tables.messages.values()} == {bob.id}
+    assert {m.owner_id for m in kit.database.tables[MESSAGES].values()} == {bob.id}
 
 
 @pytest.mark.parametrize(

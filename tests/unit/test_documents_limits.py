@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatcore.documents.ingestion import IngestSettings
+from adapters.memory.documents import CHUNKS, DOCUMENTS
 from chatcore.documents.model import DocumentId
-from chatcore.documents.quota import StorageQuotas
+from chatcore.documents.use_cases.ingestion import IngestSettings
+from chatcore.documents.use_cases.quota import StorageQuotas
 from chatcore.errors import StorageQuotaExceeded
 from chatcore.identity.principal import Principal
 from chatcore.pagination import PageRequest
@@ -48,7 +49,7 @@ async def test_a_document_with_more_characters_than_allowed_fails_and_nothing_is
     assert document.status == "failed"
     assert document.error == "The document has more than 1,000 characters of text."
     assert (document.chunks, document.text_size) == (0, 0)
-    assert not kit.database.tables.chunks
+    assert not kit.database.tables[CHUNKS]
     assert (await kit.ready(me, text_of(1_000, seed=1))).status == "ready"
 
 
@@ -164,8 +165,8 @@ def test_no_sequence_of_uploads_and_deletions_passes_the_quota(
                 await kit.delete(me, kept.pop(amount % len(kept)))
             await kit.worker.idle()
             assert await storage(kit, me) <= quota
-            files = sum(d.size for d in kit.database.tables.documents.values())
-            assert len(kit.blobs.files) == len(kit.database.tables.documents)
+            files = sum(d.size for d in kit.database.tables[DOCUMENTS].values())
+            assert len(kit.blobs.files) == len(kit.database.tables[DOCUMENTS])
             assert files <= quota
 
     asyncio.run(run())

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from adapters.embed import LocalEmbedder
-from chatcore.documents.reindex import ReindexDocuments
+from adapters.memory.documents import CHUNKS
+from chatcore.documents.use_cases.reindex import ReindexDocuments
 from chatcore.errors import Unavailable
 from http_shell import cli
 from tests.unit.test_documents_use_cases import FACTS, FlakyEmbedder, Kit
@@ -18,14 +19,14 @@ async def test_reindexing_re_embeds_every_stale_chunk_in_batches() -> None:
     me = await kit.principal()
     await kit.ready(me, FACTS.encode() * 8)
     await kit.ready(me, b"A second file about sourdough bread.")
-    total = len(kit.database.tables.chunks)
+    total = len(kit.database.tables[CHUNKS])
     uow = kit.database.unit_of_work
     smaller = LocalEmbedder(32)
 
     assert await ReindexDocuments(uow, smaller, batch=2)() == total
     assert await ReindexDocuments(uow, smaller)() == 0
-    assert {e.chunk.embedder for e in kit.database.tables.chunks.values()} == {smaller.name}
-    assert {len(e.vector) for e in kit.database.tables.chunks.values()} == {32}
+    assert {e.chunk.embedder for e in kit.database.tables[CHUNKS].values()} == {smaller.name}
+    assert {len(e.vector) for e in kit.database.tables[CHUNKS].values()} == {32}
 
 
 async def test_an_unavailable_embedder_stops_it_and_a_rerun_finishes() -> None:
@@ -35,7 +36,7 @@ async def test_an_unavailable_embedder_stops_it_and_a_rerun_finishes() -> None:
     uow = kit.database.unit_of_work
     with pytest.raises(Unavailable):
         await ReindexDocuments(uow, flaky)()
-    assert await ReindexDocuments(uow, flaky)() == len(kit.database.tables.chunks)
+    assert await ReindexDocuments(uow, flaky)() == len(kit.database.tables[CHUNKS])
 
 
 def test_the_command_reports_what_it_did(

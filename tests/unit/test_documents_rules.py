@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chatcore.documents.intake import clean_filename, sniff_content_type
 from chatcore.documents.model import ChunkHit, ChunkId, DocumentId
-from chatcore.documents.search import fuse, keywords
+from chatcore.documents.use_cases.search import fuse, keywords
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,7 @@ from adapters.events import InProcessEventBus
 from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
-from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.ingestion import IngestDocument, IngestSettings
+from adapters.memory.documents import CHUNKS
 from chatcore.documents.model import (
     MARKDOWN,
     PLAIN_TEXT,
@@ -23,11 +22,13 @@ from chatcore.documents.model import (
     IngestOutcome,
     Vector,
 )
-from chatcore.documents.quota import StorageQuotas
-from chatcore.documents.search import DocumentRetriever, SearchDocuments
-from chatcore.documents.uploads import UploadDocument
-from chatcore.documents.use_cases import DeleteDocument, GetDocument, ListDocuments
-from chatcore.documents.worker import DocumentWorker
+from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
+from chatcore.documents.use_cases.erasure import DocumentEraser
+from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.quota import StorageQuotas
+from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.use_cases.uploads import UploadDocument
+from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.errors import (
     FileTooLarge,
     InvalidInput,
@@ -36,11 +37,11 @@ from chatcore.errors import (
     UnsupportedMediaType,
 )
 from chatcore.events.model import DocumentFailed, DocumentReady
-from chatcore.identity.model import User, UserId
+from chatcore.identity.model import User
 from chatcore.identity.principal import Principal, PrincipalKind
-from chatcore.kernel import RandomIdFactory
+from chatcore.kernel import RandomIdFactory, TenantId, UserId
 from chatcore.pagination import PageRequest
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.tenants.model import Tenant, TenantSettings
 from tests.unit.fakes import T0, FakeClock
 
 FACTS = (
@@ -324,7 +325,7 @@ async def test_delete_removes_the_document_its_chunks_and_its_file() -> None:
         await kit.get(me, document.id)
     assert await kit.search(me, "Ingrid Holm", 5) == []
     assert kit.blobs.files == {}
-    assert kit.database.tables.chunks == {}
+    assert kit.database.tables[CHUNKS] == {}
 
 
 async def test_erasure_removes_files_only_once_committed() -> None:
@@ -342,7 +343,7 @@ async def test_erasure_removes_files_only_once_committed() -> None:
         await uow.commit()
     assert kit.blobs.files == {}
     assert (await kit.list(me, PageRequest())).items == []
-    assert kit.database.tables.chunks == {}
+    assert kit.database.tables[CHUNKS] == {}
 
 
 async def test_an_interrupted_ingestion_is_taken_up_again() -> None:
@@ -378,7 +379,7 @@ async def test_two_workers_on_one_document_index_it_once() -> None:
     upload = await kit.upload(me, "facts.txt", stream(FACTS.encode()))
     await asyncio.gather(kit.ingest(upload.document), kit.ingest(upload.document))
     await kit.worker.idle()
-    assert (await kit.get(me, upload.document.id)).chunks == len(kit.database.tables.chunks)
+    assert (await kit.get(me, upload.document.id)).chunks == len(kit.database.tables[CHUNKS])
 
 
 @pytest.mark.parametrize(

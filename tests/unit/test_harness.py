@@ -10,8 +10,9 @@ from adapters.embed import LocalEmbedder
 from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
-from adapters.memory.documents import MemoryChunkIndex
-from chatcore.documents.model import PageText, StoredBlob
+from adapters.memory.documents import CHUNKS, DOCUMENTS, MemoryChunkIndex
+from chatcore.documents.model import PageText
+from chatcore.kernel import StoredBlob
 from chatcore.profile.ports import ImageKind, NormalizedImage
 from chatcore.testing import (
     BlobStoreContract,
@@ -72,9 +73,9 @@ async def test_a_chunk_index_that_leaks_across_owners_is_caught(
     def tenant_wide(self: MemoryChunkIndex, tenant_id, owner_id):  # type: ignore[no-untyped-def]
         # The bug: filters by tenant and forgets the owner.
         return [
-            entry for entry in self._tables.chunks.values()
+            entry for entry in self._tables[CHUNKS].values()
             if entry.chunk.tenant_id == tenant_id
-            and (document := self._tables.documents.get(entry.chunk.document_id)) is not None
+            and (document := self._tables[DOCUMENTS].get(entry.chunk.document_id)) is not None
             and document.status == "ready"
         ]  # fmt: skip
 

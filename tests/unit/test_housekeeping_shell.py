@@ -16,9 +16,10 @@ from litestar.testing import AsyncTestClient
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from chatcore.errors import Unavailable
-from chatcore.identity.housekeeping import PurgeReport
 from chatcore.identity.model import Session, SessionId
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.identity.use_cases.housekeeping import PurgeReport
+from chatcore.kernel import TenantId
+from chatcore.tenants.model import Tenant, TenantSettings
 from http_shell import cli
 from http_shell.app import create_app
 from http_shell.container import build_container

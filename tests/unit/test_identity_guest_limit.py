@@ -8,8 +8,8 @@ import asyncio
 import pytest
 
 from chatcore.errors import RateLimited
-from chatcore.identity.housekeeping import PurgeExpired
 from chatcore.identity.policy import IdentityPolicy
+from chatcore.identity.use_cases.housekeeping import PurgeExpired
 from tests.unit.fakes import IdentityKit
 
 ADDRESS, OTHER = "203.0.113.7", "198.51.100.1"

@@ -10,15 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.memory import MemoryDatabase
-from chatcore.dialogs.erasure import DialogEraser
-from chatcore.documents.erasure import DocumentEraser
-from chatcore.documents.leftovers import UNFINISHED_WRITE_IDLE, RemoveUnfinishedWrites
-from chatcore.identity import housekeeping
-from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
+from adapters.memory.documents import CHUNKS, DOCUMENTS
+from adapters.memory.identity import AUTH_THROTTLES, OTP_CHALLENGES, SESSIONS
+from chatcore.dialogs.use_cases.erasure import DialogEraser
+from chatcore.documents.use_cases.erasure import DocumentEraser
+from chatcore.documents.use_cases.leftovers import UNFINISHED_WRITE_IDLE, RemoveUnfinishedWrites
 from chatcore.identity.model import AuthThrottle, OtpChallenge, Session, SessionId
 from chatcore.identity.principal import Principal
-from chatcore.tenants.model import TenantId
-from chatcore.usage.erasure import UsageEraser
+from chatcore.identity.use_cases import housekeeping
+from chatcore.identity.use_cases.housekeeping import PurgeExpired, PurgeReport
+from chatcore.kernel import TenantId
+from chatcore.usage.use_cases import UsageEraser
 from tests.unit.fakes import T0, FakeClock, IdentityKit
 from tests.unit.test_documents_use_cases import FACTS, Kit
 
@@ -45,10 +47,10 @@ async def test_an_expired_anonymous_session_goes_with_its_documents_and_files() 
     assert report == PurgeReport(anonymous_sessions=1)
     tables = documents.database.tables
     live = principals[1]
-    assert {d.owner_id for d in tables.documents.values()} == {live.id}
-    assert {e.chunk.owner_id for e in tables.chunks.values()} == {live.id}
+    assert {d.owner_id for d in tables[DOCUMENTS].values()} == {live.id}
+    assert {e.chunk.owner_id for e in tables[CHUNKS].values()} == {live.id}
     assert len(documents.blobs.files) == 1
-    assert [s.id for s in tables.sessions.values()] == [live.session_id]
+    assert [s.id for s in tables[SESSIONS].values()] == [live.session_id]
     assert await purge() == PurgeReport()
 
 
@@ -191,18 +193,18 @@ async def test_after_a_purge_no_expired_row_remains_and_every_live_one_is_kept(
             ))  # fmt: skip
         await tx.commit()
     tables = database.tables  # a commit swaps in new tables: read these before the purge
-    kept_sessions = {k for k, s in tables.sessions.items() if s.is_live(now)}
+    kept_sessions = {k for k, s in tables[SESSIONS].items() if s.is_live(now)}
     kept_challenges = {
-        k for k, c in tables.otp_challenges.items() if c.used_at is None and now < c.expires_at
+        k for k, c in tables[OTP_CHALLENGES].items() if c.used_at is None and now < c.expires_at
     }
-    kept_throttles = {k for k, t in tables.auth_throttles.items() if t.last_at >= now - DAY}
+    kept_throttles = {k for k, t in tables[AUTH_THROTTLES].items() if t.last_at >= now - DAY}
 
     report = await purge_of(kit, batch=batch, erase_batch=batch)()
 
     tables = database.tables
-    assert set(tables.sessions) == kept_sessions
-    assert set(tables.otp_challenges) == kept_challenges
-    assert set(tables.auth_throttles) == kept_throttles
+    assert set(tables[SESSIONS]) == kept_sessions
+    assert set(tables[OTP_CHALLENGES]) == kept_challenges
+    assert set(tables[AUTH_THROTTLES]) == kept_throttles
     assert report.user_sessions + report.anonymous_sessions == len(sessions) - len(kept_sessions)
     assert report.otp_challenges == len(challenges) - len(kept_challenges)
     assert report.auth_throttles == len(throttles) - len(kept_throttles)

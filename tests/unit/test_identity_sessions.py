@@ -13,7 +13,7 @@ from chatcore.errors import (
     TenantMismatch,
 )
 from chatcore.identity.model import SessionId
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.unit_of_work import UnitOfWork
 from tests.unit.fakes import IdentityKit
 

@@ -7,14 +7,7 @@ import re
 import time
 
 from adapters.llm.local import LocalChatModel, compose_reply
-from chatcore.dialogs.model_port import (
-    Completion,
-    ModelEvent,
-    ModelRequest,
-    Passage,
-    TextDelta,
-    Turn,
-)
+from chatcore.dialogs.ports import Completion, ModelEvent, ModelRequest, Passage, TextDelta, Turn
 from chatcore.dialogs.tokens import estimate_tokens
 
 PASSAGES = (

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from prometheus_client import REGISTRY
 
 from adapters.prometheus import MeteredChatModel
-from chatcore.dialogs.model_port import Completion, ModelError, ModelRequest, TextDelta, Turn
+from chatcore.dialogs.ports import Completion, ModelError, ModelRequest, TextDelta, Turn
 
 REQUEST = ModelRequest(turns=(Turn("user", "hi"),))
 

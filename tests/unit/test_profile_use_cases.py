@@ -7,13 +7,14 @@ import uuid
 
 import pytest
 
+from adapters.memory.profile import PROFILES, SAVED_ITEMS
 from chatcore.errors import FileTooLarge, Forbidden, InvalidInput, NotFound, UnsupportedMediaType
 from chatcore.events import AvatarChanged, Event, Subscription
-from chatcore.identity.accounts import DeleteAccount
+from chatcore.identity.use_cases.accounts import DeleteAccount
+from chatcore.kernel import TenantId
 from chatcore.pagination import PageRequest
-from chatcore.profile.erasure import ProfileEraser
 from chatcore.profile.model import MAX_SETTINGS_BYTES, ProfileChanges, SavedItemId
-from chatcore.tenants.model import TenantId
+from chatcore.profile.use_cases.erasure import ProfileEraser
 from chatcore.unit_of_work import UnitOfWork
 from tests.support.images import image_bytes, opened
 from tests.unit.fakes_profile import PREFIX, ProfileKit
@@ -227,8 +228,8 @@ async def test_deleting_the_account_erases_profile_items_and_avatar_file(kit: Pr
     kept = await kit.save_item(other, "theirs")
     await kit.identity.delete_account(me)
     tables = kit.database.tables
-    assert list(tables.profiles) == [(tenant.id, other.id)]
-    assert list(tables.saved_items) == [kept.id]
+    assert list(tables[PROFILES]) == [(tenant.id, other.id)]
+    assert list(tables[SAVED_ITEMS]) == [kept.id]
     assert list(kit.blobs.files) == [theirs.removeprefix(PREFIX).split(".")[0]]
 
 

@@ -9,14 +9,13 @@ import pytest
 
 from adapters.memory import MemoryDatabase
 from chatcore.errors import Conflict, InvalidInput, TenantNotFound
-from chatcore.kernel import RandomIdFactory
-from chatcore.tenants.directory import TenantDirectory
+from chatcore.kernel import RandomIdFactory, TenantDefaults
 from chatcore.tenants.model import TenantSettings
 from chatcore.tenants.use_cases import (
     CreateTenant,
     EnsureTenant,
     FindTenant,
-    TenantDefaults,
+    TenantDirectory,
     UpdateTenant,
 )
 

@@ -10,14 +10,14 @@ import pytest
 
 from adapters.events import InProcessEventBus
 from adapters.prompts import FilePromptSource
-from chatcore.dialogs.model_port import ModelError
-from chatcore.dialogs.service import ChatRequest, ChatService, ChatSettings
+from chatcore.dialogs.ports import ModelError
 from chatcore.dialogs.stream import ChatStream
+from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService, ChatSettings
 from chatcore.errors import NotFound, QuotaExceeded, RateLimited, TenantMismatch
 from chatcore.identity.principal import Principal
+from chatcore.kernel import TenantDefaults
 from chatcore.pagination import PageRequest
 from chatcore.tenants.model import Tenant
-from chatcore.tenants.use_cases import TenantDefaults
 from chatcore.usage.model import Period
 from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat, UsageReport
 from tests.unit.fakes_dialogs import DONE, HANG, DialogKit, Step, collect, principal_of

@@ -19,13 +19,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from adapters.events import InProcessEventBus
 from adapters.memory import MemoryDatabase
-from chatcore.dialogs.model import DialogId
-from chatcore.dialogs.ports import UsageRecord
 from chatcore.errors import QuotaExceeded, RateLimited
 from chatcore.identity.principal import Principal
-from chatcore.kernel import RandomIdFactory
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
-from chatcore.tenants.use_cases import TenantDefaults
+from chatcore.kernel import DialogId, RandomIdFactory, TenantDefaults, TenantId, UsageRecord
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.usage.model import RESERVATION_TTL, Period
 from chatcore.usage.use_cases import AdmitChat, SettleChat
 from tests.unit.fakes import FakeClock

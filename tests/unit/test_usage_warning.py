@@ -15,13 +15,10 @@ from hypothesis import strategies as st
 
 from adapters.events import InProcessEventBus
 from adapters.memory import MemoryDatabase
-from chatcore.dialogs.model import DialogId
-from chatcore.dialogs.ports import UsageRecord
 from chatcore.events import AvatarChanged, Event, QuotaWarning, Subscription
 from chatcore.identity.principal import Principal
-from chatcore.kernel import RandomIdFactory
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
-from chatcore.tenants.use_cases import TenantDefaults
+from chatcore.kernel import DialogId, RandomIdFactory, TenantDefaults, TenantId, UsageRecord
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.usage.model import Period
 from chatcore.usage.use_cases import SettleChat, crosses_warning
 from tests.unit.fakes import T0

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from chatcore.events.model import Event
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 log = logging.getLogger("chatcore.events")
 

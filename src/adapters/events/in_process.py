@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from adapters.events.fanout import LocalFanout, QueueSubscription
 from chatcore.events.model import Event
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 
 class InProcessEventBus:

@@ -21,7 +21,7 @@ import msgspec
 from adapters.events.fanout import LocalFanout, QueueSubscription
 from chatcore.errors import Unavailable
 from chatcore.events.model import Event
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 log = logging.getLogger("chatcore.events")
 

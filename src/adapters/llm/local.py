@@ -11,14 +11,8 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from chatcore.dialogs.model_port import (
-    Completion,
-    FinishReason,
-    ModelEvent,
-    ModelRequest,
-    Passage,
-    TextDelta,
-)
+from chatcore.dialogs.model import FinishReason
+from chatcore.dialogs.ports import Completion, ModelEvent, ModelRequest, Passage, TextDelta
 from chatcore.dialogs.tokens import estimate_tokens
 
 _PIECES = re.compile(r"\S+\s*")  # a word with the whitespace after it

@@ -17,7 +17,7 @@ import httpx2
 import openai
 
 from adapters.llm.wire import ChatStreamParser, StreamFailed, request_body
-from chatcore.dialogs.model_port import Completion, ModelError, ModelEvent, ModelRequest, TextDelta
+from chatcore.dialogs.ports import Completion, ModelError, ModelEvent, ModelRequest, TextDelta
 from chatcore.dialogs.tokens import estimate_tokens
 
 _log = logging.getLogger("chatcore.llm")

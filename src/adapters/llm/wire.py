@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-from chatcore.dialogs.model_port import ModelRequest
+from chatcore.dialogs.ports import ModelRequest
 
 
 class _Message(msgspec.Struct, gc=False):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from adapters.mail.message import refuse_header_line_breaks
-from chatcore.identity.credentials import MailMessage
+from chatcore.identity.ports import MailMessage
 
 logger = logging.getLogger("chatcore.mail")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from adapters.mail.message import compose, refuse_line_breaks
 from chatcore.errors import Unavailable
-from chatcore.identity.credentials import MailMessage
+from chatcore.identity.ports import MailMessage
 
 SENDER = "chatcore <no-reply@localhost>"
 # Message-IDs need a domain; this one names where the mail was kept, not a real host.

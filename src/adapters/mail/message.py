@@ -6,7 +6,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from chatcore.identity.credentials import MailMessage
+from chatcore.identity.ports import MailMessage
 
 
 def refuse_line_breaks(name: str, value: str) -> None:

@@ -11,7 +11,7 @@ import aiosmtplib
 
 from adapters.mail.message import compose, refuse_line_breaks
 from chatcore.errors import Unavailable
-from chatcore.identity.credentials import MailMessage
+from chatcore.identity.ports import MailMessage
 
 logger = logging.getLogger("chatcore.mail")
 

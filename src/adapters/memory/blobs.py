@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator
 
-from chatcore.documents.model import StoredBlob
 from chatcore.errors import NotFound
+from chatcore.kernel import StoredBlob
 
 
 class MemoryBlobStore:

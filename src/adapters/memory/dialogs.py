@@ -7,10 +7,13 @@ from datetime import datetime
 
 import msgspec
 
-from adapters.memory.tables import Tables
-from chatcore.dialogs.model import Dialog, DialogId, Message
+from adapters.memory.tables import Table, Tables
+from chatcore.dialogs.model import Dialog, Message, MessageId
+from chatcore.kernel import DialogId, TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import TenantId
+
+DIALOGS: Table[DialogId, Dialog] = Table("dialogs")
+MESSAGES: Table[MessageId, Message] = Table("messages")
 
 
 class MemoryDialogRepository:
@@ -18,7 +21,7 @@ class MemoryDialogRepository:
 
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
-        self._rows = tables.dialogs
+        self._rows = tables[DIALOGS]
 
     async def add(self, tenant_id: TenantId, dialog: Dialog) -> None:
         _check_tenant(tenant_id, dialog.tenant_id)
@@ -85,7 +88,7 @@ class MemoryDialogRepository:
 
     def _delete(self, dialog_ids: set[DialogId]) -> None:
         # Messages go with their dialog, as ON DELETE CASCADE does in SQL.
-        messages = self._tables.messages
+        messages = self._tables[MESSAGES]
         for message_id in [m.id for m in messages.values() if m.dialog_id in dialog_ids]:
             del messages[message_id]
         for dialog_id in dialog_ids:
@@ -96,7 +99,7 @@ class MemoryMessageRepository:
     """A MessageRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.messages
+        self._rows = tables[MESSAGES]
 
     async def add(self, tenant_id: TenantId, message: Message) -> None:
         _check_tenant(tenant_id, message.tenant_id)

@@ -8,24 +8,38 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
 
-from adapters.memory.tables import IndexedChunk, Tables
+from adapters.memory.tables import Table, Tables
 from chatcore.documents.model import (
     Chunk,
     ChunkHit,
+    ChunkId,
     Document,
     DocumentId,
     DocumentStatus,
     Vector,
 )
 from chatcore.errors import Conflict
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import TenantId
 
 _WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class IndexedChunk:
+    """A chunk and its vector, as the chunk index keeps them."""
+
+    chunk: Chunk
+    vector: tuple[float, ...]
+
+
+DOCUMENTS: Table[DocumentId, Document] = Table("documents")
+CHUNKS: Table[ChunkId, IndexedChunk] = Table("chunks")
 
 
 class MemoryDocumentRepository:
@@ -33,7 +47,7 @@ class MemoryDocumentRepository:
 
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
-        self._rows = tables.documents
+        self._rows = tables[DOCUMENTS]
 
     async def add(self, tenant_id: TenantId, document: Document) -> None:
         _check_tenant(tenant_id, document.tenant_id)
@@ -116,7 +130,7 @@ class MemoryDocumentRepository:
 
     def _delete(self, document_ids: set[DocumentId]) -> None:
         # Chunks go with their document, as ON DELETE CASCADE does in SQL.
-        chunks = self._tables.chunks
+        chunks = self._tables[CHUNKS]
         for chunk_id in [c for c, e in chunks.items() if e.chunk.document_id in document_ids]:
             del chunks[chunk_id]
         for document_id in document_ids:
@@ -137,10 +151,10 @@ class MemoryChunkIndex:
             raise ValueError("one vector per chunk")
         for chunk, vector in zip(chunks, vectors, strict=True):
             _check_tenant(tenant_id, chunk.tenant_id)
-            self._tables.chunks[chunk.id] = IndexedChunk(chunk, tuple(vector))
+            self._tables[CHUNKS][chunk.id] = IndexedChunk(chunk, tuple(vector))
 
     async def stale(self, embedder: str, limit: int) -> builtins.list[Chunk]:
-        entries = sorted(self._tables.chunks.values(), key=lambda e: e.chunk.id)
+        entries = sorted(self._tables[CHUNKS].values(), key=lambda e: e.chunk.id)
         return [e.chunk for e in entries if e.chunk.embedder != embedder][:limit]
 
     async def set_vectors(
@@ -151,11 +165,11 @@ class MemoryChunkIndex:
         embedder: str,
     ) -> None:
         for chunk, vector in zip(chunks, vectors, strict=True):
-            entry = self._tables.chunks.get(chunk.id)
+            entry = self._tables[CHUNKS].get(chunk.id)
             if entry is None or entry.chunk.tenant_id != tenant_id:
                 continue
             renewed = msgspec.structs.replace(entry.chunk, embedder=embedder, dimension=len(vector))
-            self._tables.chunks[chunk.id] = IndexedChunk(renewed, tuple(vector))
+            self._tables[CHUNKS][chunk.id] = IndexedChunk(renewed, tuple(vector))
 
     async def search_vector(
         self,
@@ -195,10 +209,10 @@ class MemoryChunkIndex:
         return self._best(scored, k)
 
     def _searchable(self, tenant_id: TenantId, owner_id: uuid.UUID) -> builtins.list[IndexedChunk]:
-        documents = self._tables.documents
+        documents = self._tables[DOCUMENTS]
         return [
             entry
-            for entry in self._tables.chunks.values()
+            for entry in self._tables[CHUNKS].values()
             if (entry.chunk.tenant_id, entry.chunk.owner_id) == (tenant_id, owner_id)
             and (document := documents.get(entry.chunk.document_id)) is not None
             and document.status == "ready"
@@ -208,7 +222,7 @@ class MemoryChunkIndex:
         self, scored: builtins.list[tuple[float, IndexedChunk]], k: int
     ) -> builtins.list[ChunkHit]:
         scored.sort(key=lambda pair: (-pair[0], pair[1].chunk.document_id, pair[1].chunk.ordinal))
-        documents = self._tables.documents
+        documents = self._tables[DOCUMENTS]
         return [
             ChunkHit(
                 chunk_id=entry.chunk.id,

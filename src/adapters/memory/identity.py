@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import msgspec
 
-from adapters.memory.tables import Tables
+from adapters.memory.tables import Table, Tables
 from chatcore.errors import Conflict
 from chatcore.identity.model import (
     AuthThrottle,
@@ -22,21 +22,26 @@ from chatcore.identity.model import (
     SessionId,
     ThrottleScope,
     User,
-    UserId,
 )
 from chatcore.identity.principal import PrincipalKind
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId, UserId
 
 _Key = TypeVar("_Key")
 _Row = TypeVar("_Row")
+
+USERS: Table[tuple[TenantId, UserId], User] = Table("users")
+SESSIONS: Table[tuple[TenantId, SessionId], Session] = Table("sessions")
+OTP_CHALLENGES: Table[tuple[TenantId, str], OtpChallenge] = Table("otp_challenges")
+EMAIL_CONFIRMATIONS: Table[tuple[TenantId, str], EmailConfirmation] = Table("email_confirmations")
+AUTH_THROTTLES: Table[tuple[TenantId, ThrottleScope, str], AuthThrottle] = Table("auth_throttles")
 
 
 class MemoryUserRepository:
     """A UserRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.users
-        self._links = tables.email_confirmations
+        self._rows = tables[USERS]
+        self._links = tables[EMAIL_CONFIRMATIONS]
 
     async def add(self, tenant_id: TenantId, user: User) -> None:
         taken = any(
@@ -86,7 +91,7 @@ class MemorySessionRepository:
     """A SessionRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.sessions
+        self._rows = tables[SESSIONS]
 
     async def add(self, tenant_id: TenantId, session: Session) -> None:
         self._rows[tenant_id, session.id] = session
@@ -132,7 +137,7 @@ class MemoryOtpChallengeRepository:
     """An OtpChallengeRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.otp_challenges
+        self._rows = tables[OTP_CHALLENGES]
 
     async def get_for_update(self, tenant_id: TenantId, email: str) -> OtpChallenge | None:
         return self._rows.get((tenant_id, email))
@@ -163,7 +168,7 @@ class MemoryEmailConfirmationRepository:
     """An EmailConfirmationRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.email_confirmations
+        self._rows = tables[EMAIL_CONFIRMATIONS]
 
     async def add(self, tenant_id: TenantId, confirmation: EmailConfirmation) -> None:
         self._rows[tenant_id, confirmation.token_hash] = confirmation
@@ -194,7 +199,7 @@ class MemoryAuthThrottleRepository:
     """An AuthThrottleRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.auth_throttles
+        self._rows = tables[AUTH_THROTTLES]
 
     async def get_for_update(
         self, tenant_id: TenantId, scope: ThrottleScope, subject: str

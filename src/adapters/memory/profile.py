@@ -5,18 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from adapters.memory.tables import Tables
-from chatcore.identity.model import UserId
+from adapters.memory.tables import Table, Tables
+from chatcore.kernel import TenantId, UserId
 from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.profile.model import Profile, SavedItem, SavedItemId
-from chatcore.tenants.model import TenantId
+
+PROFILES: Table[tuple[TenantId, UserId], Profile] = Table("profiles")
+SAVED_ITEMS: Table[SavedItemId, SavedItem] = Table("saved_items")
 
 
 class MemoryProfileRepository:
     """A ProfileRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.profiles
+        self._rows = tables[PROFILES]
 
     async def get(self, tenant_id: TenantId, user_id: UserId) -> Profile | None:
         return self._rows.get((tenant_id, user_id))
@@ -38,7 +40,7 @@ class MemorySavedItemRepository:
     """A SavedItemRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.saved_items
+        self._rows = tables[SAVED_ITEMS]
 
     async def add(self, tenant_id: TenantId, item: SavedItem) -> None:
         _check_tenant(tenant_id, item.tenant_id)

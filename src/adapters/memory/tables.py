@@ -1,60 +1,37 @@
-"""The rows an in-memory database holds, one dict per table."""
+"""The rows an in-memory database holds: one dict per table, keyed by primary key.
+
+Each repository module declares the tables it keeps (a module-level ``Table``), so
+a new repository brings its own tables and adds nothing here.
+"""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from typing import Any, Generic, TypeVar
 
-from chatcore.dialogs.model import Dialog, DialogId, Message, MessageId
-from chatcore.documents.model import Chunk, ChunkId, Document, DocumentId
-from chatcore.identity.model import (
-    AuthThrottle,
-    EmailConfirmation,
-    OtpChallenge,
-    Session,
-    SessionId,
-    ThrottleScope,
-    User,
-    UserId,
-)
-from chatcore.profile.model import Profile, SavedItem, SavedItemId
-from chatcore.tenants.model import Tenant, TenantId
-from chatcore.usage.model import Reservation, UsageEntry, UsageTotals
+_Key = TypeVar("_Key")
+_Row = TypeVar("_Row")
 
 
-@dataclass(frozen=True)
-class IndexedChunk:
-    """A chunk and its vector, as the chunk index keeps them."""
+class Table(Generic[_Key, _Row]):
+    """One table: a name to read in a debugger, and its key and row types for mypy."""
 
-    chunk: Chunk
-    vector: tuple[float, ...]
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Table({self.name!r})"
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Table[_Key, _Row]:
+        # A table is its identity: a copy of the rows stays keyed by the same tables.
+        return self
 
 
-@dataclass
 class Tables:
-    """Every table, keyed by primary key; entities are frozen, so copies are cheap."""
+    """Every table's rows; entities are frozen, so copies are cheap."""
 
-    tenants: dict[TenantId, Tenant] = field(default_factory=dict)
-    dialogs: dict[DialogId, Dialog] = field(default_factory=dict)
-    documents: dict[DocumentId, Document] = field(default_factory=dict)
-    chunks: dict[ChunkId, IndexedChunk] = field(default_factory=dict)
-    messages: dict[MessageId, Message] = field(default_factory=dict)
-    users: dict[tuple[TenantId, UserId], User] = field(default_factory=dict)
-    sessions: dict[tuple[TenantId, SessionId], Session] = field(default_factory=dict)
-    otp_challenges: dict[tuple[TenantId, str], OtpChallenge] = field(default_factory=dict)
-    email_confirmations: dict[tuple[TenantId, str], EmailConfirmation] = field(default_factory=dict)
-    auth_throttles: dict[tuple[TenantId, ThrottleScope, str], AuthThrottle] = field(
-        default_factory=dict
-    )
-    profiles: dict[tuple[TenantId, UserId], Profile] = field(default_factory=dict)
-    saved_items: dict[SavedItemId, SavedItem] = field(default_factory=dict)
-    usage_entries: dict[tuple[TenantId, uuid.UUID], UsageEntry] = field(default_factory=dict)
-    # Keyed by principal, or None for the whole tenant, and the period's start.
-    usage_totals: dict[tuple[TenantId, uuid.UUID | None, datetime], UsageTotals] = field(
-        default_factory=dict
-    )
-    usage_reservations: dict[tuple[TenantId, uuid.UUID], Reservation] = field(default_factory=dict)
-    rate_windows: dict[tuple[TenantId, uuid.UUID], tuple[datetime, ...]] = field(
-        default_factory=dict
-    )
+    def __init__(self) -> None:
+        self._rows: dict[Table[Any, Any], dict[Any, Any]] = {}
+
+    def __getitem__(self, table: Table[_Key, _Row]) -> dict[_Key, _Row]:
+        """The rows of ``table``, empty until something is written."""
+        return self._rows.setdefault(table, {})

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from adapters.memory.tables import Tables
+from adapters.memory.tables import Table, Tables
 from chatcore.errors import Conflict
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.tenants.model import Tenant
+
+TENANTS: Table[TenantId, Tenant] = Table("tenants")
 
 
 class MemoryTenantRepository:
     """A TenantRepository over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.tenants
+        self._rows = tables[TENANTS]
 
     async def add(self, tenant: Tenant) -> None:
         if any(t.slug == tenant.slug for t in self._rows.values()):

@@ -1,9 +1,10 @@
 """An in-memory unit of work with the same transaction semantics as the SQL one.
 
 A unit of work works on a copy of the data and writes it back only on commit, so
-an abandoned unit of work rolls back. Units of work run one at a time (a lock),
-which makes every read-check-write in a use case atomic, as a database
-transaction with row locks would.
+an abandoned unit of work rolls back; its repositories are the classes that
+``adapters.memory.repositories`` names, built over that copy. Units of work run one
+at a time (a lock), which makes every read-check-write in a use case atomic, as a
+database transaction with row locks would.
 """
 
 from __future__ import annotations
@@ -12,20 +13,10 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import Any
 
-from adapters.memory.dialogs import MemoryDialogRepository, MemoryMessageRepository
-from adapters.memory.documents import MemoryChunkIndex, MemoryDocumentRepository
-from adapters.memory.identity import (
-    MemoryAuthThrottleRepository,
-    MemoryEmailConfirmationRepository,
-    MemoryOtpChallengeRepository,
-    MemorySessionRepository,
-    MemoryUserRepository,
-)
-from adapters.memory.profile import MemoryProfileRepository, MemorySavedItemRepository
+from adapters.memory.repositories import REPOSITORIES
 from adapters.memory.tables import Tables
-from adapters.memory.tenants import MemoryTenantRepository
-from adapters.memory.usage import MemoryRateLimiter, MemoryUsageLedger
 
 
 class MemoryDatabase:
@@ -49,61 +40,12 @@ class MemoryUnitOfWork:
         self._tables: Tables | None = None
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
 
-    @property
-    def tenants(self) -> MemoryTenantRepository:
-        return MemoryTenantRepository(self._working())
-
-    @property
-    def dialogs(self) -> MemoryDialogRepository:
-        return MemoryDialogRepository(self._working())
-
-    @property
-    def messages(self) -> MemoryMessageRepository:
-        return MemoryMessageRepository(self._working())
-
-    @property
-    def users(self) -> MemoryUserRepository:
-        return MemoryUserRepository(self._working())
-
-    @property
-    def sessions(self) -> MemorySessionRepository:
-        return MemorySessionRepository(self._working())
-
-    @property
-    def otp_challenges(self) -> MemoryOtpChallengeRepository:
-        return MemoryOtpChallengeRepository(self._working())
-
-    @property
-    def email_confirmations(self) -> MemoryEmailConfirmationRepository:
-        return MemoryEmailConfirmationRepository(self._working())
-
-    @property
-    def auth_throttles(self) -> MemoryAuthThrottleRepository:
-        return MemoryAuthThrottleRepository(self._working())
-
-    @property
-    def usage(self) -> MemoryUsageLedger:
-        return MemoryUsageLedger(self._working())
-
-    @property
-    def rate_limiter(self) -> MemoryRateLimiter:
-        return MemoryRateLimiter(self._working())
-
-    @property
-    def profiles(self) -> MemoryProfileRepository:
-        return MemoryProfileRepository(self._working())
-
-    @property
-    def saved_items(self) -> MemorySavedItemRepository:
-        return MemorySavedItemRepository(self._working())
-
-    @property
-    def documents(self) -> MemoryDocumentRepository:
-        return MemoryDocumentRepository(self._working())
-
-    @property
-    def chunks(self) -> MemoryChunkIndex:
-        return MemoryChunkIndex(self._working())
+    def __getattr__(self, name: str) -> Any:
+        """The repository ``name`` of ``UnitOfWork``, over this transaction's tables."""
+        build = REPOSITORIES.get(name)
+        if build is None:
+            raise AttributeError(f"a unit of work has no repository {name!r}")
+        return build(self._working())
 
     def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         self._after_commit.append(action)

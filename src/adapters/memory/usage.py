@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from adapters.memory.tables import Tables
-from chatcore.tenants.model import TenantId
+from adapters.memory.tables import Table, Tables
+from chatcore.kernel import TenantId
 from chatcore.usage.model import (
     Period,
     Reservation,
@@ -19,14 +19,22 @@ from chatcore.usage.model import (
     slot_wait,
 )
 
+USAGE_ENTRIES: Table[tuple[TenantId, uuid.UUID], UsageEntry] = Table("usage_entries")
+# Keyed by principal, or None for the whole tenant, and the period's start.
+USAGE_TOTALS: Table[tuple[TenantId, uuid.UUID | None, datetime], UsageTotals] = Table(
+    "usage_totals"
+)
+USAGE_RESERVATIONS: Table[tuple[TenantId, uuid.UUID], Reservation] = Table("usage_reservations")
+RATE_WINDOWS: Table[tuple[TenantId, uuid.UUID], tuple[datetime, ...]] = Table("rate_windows")
+
 
 class MemoryUsageLedger:
     """A UsageLedger over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._entries = tables.usage_entries
-        self._totals = tables.usage_totals
-        self._reservations = tables.usage_reservations
+        self._entries = tables[USAGE_ENTRIES]
+        self._totals = tables[USAGE_TOTALS]
+        self._reservations = tables[USAGE_RESERVATIONS]
 
     async def lock_totals(
         self, tenant_id: TenantId, principal_id: uuid.UUID | None, period: Period
@@ -109,7 +117,7 @@ class MemoryRateLimiter:
     """A RateLimiter over in-memory tables."""
 
     def __init__(self, tables: Tables) -> None:
-        self._windows = tables.rate_windows
+        self._windows = tables[RATE_WINDOWS]
 
     async def acquire(
         self,

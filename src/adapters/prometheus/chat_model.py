@@ -12,10 +12,10 @@ from adapters.prometheus.metrics import (
     MODEL_TOKENS,
     TIME_TO_FIRST_TOKEN,
 )
-from chatcore.dialogs.model_port import (
+from chatcore.dialogs.model import FinishReason
+from chatcore.dialogs.ports import (
     ChatModel,
     Completion,
-    FinishReason,
     ModelError,
     ModelEvent,
     ModelRequest,

@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 
 from chatcore.errors import NotAuthenticated
-from chatcore.identity.credentials import AccessClaims
+from chatcore.identity.ports import AccessClaims
 from chatcore.kernel import Clock, SystemClock
 
 ALGORITHM = "HS256"

@@ -23,7 +23,7 @@ from adapters.sql.dialect import is_postgres
 from adapters.sql.tables import document_chunks as chunks
 from adapters.sql.tables import documents
 from chatcore.documents.model import ChunkHit, ChunkId, DocumentId, Vector
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 _HIT_COLUMNS = (
     chunks.c.id,

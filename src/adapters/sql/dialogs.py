@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.tables import dialogs, messages
-from chatcore.dialogs.model import Dialog, DialogId, Message, MessageId
+from chatcore.dialogs.model import Dialog, Message, MessageId
+from chatcore.kernel import DialogId, TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import TenantId
 
 # The statements of every chat and of the dialog list: built once, with their values
 # as parameters, so SQLAlchemy finds them in its cache without walking new ones.

@@ -27,8 +27,8 @@ from chatcore.documents.model import (
     DocumentStatus,
     Vector,
 )
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import TenantId
 
 
 class SqlDocumentRepository:

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.conflict import insert_or_conflict
 from adapters.sql.tables import email_confirmations, sessions, users
-from chatcore.identity.model import Session, SessionId, User, UserId
+from chatcore.identity.model import Session, SessionId, User
 from chatcore.identity.principal import PrincipalKind
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId, UserId
 
 # Read on every authenticated request: built once, with its values as parameters, so
 # SQLAlchemy finds it in its cache without walking a new statement each time.

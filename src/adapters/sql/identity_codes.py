@@ -14,14 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql.conflict import insert_or_conflict
 from adapters.sql.identity import delete_picked
 from adapters.sql.tables import auth_throttles, email_confirmations, otp_challenges
-from chatcore.identity.model import (
-    AuthThrottle,
-    EmailConfirmation,
-    OtpChallenge,
-    ThrottleScope,
-    UserId,
-)
-from chatcore.tenants.model import TenantId
+from chatcore.identity.model import AuthThrottle, EmailConfirmation, OtpChallenge, ThrottleScope
+from chatcore.kernel import TenantId, UserId
 
 
 class SqlOtpChallengeRepository:

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.dialect import upsert
 from adapters.sql.tables import profiles, saved_items
-from chatcore.identity.model import UserId
+from chatcore.kernel import TenantId, UserId
 from chatcore.pagination import Page, PageRequest, Position, page_of
 from chatcore.profile.model import Profile, SavedItem, SavedItemId
-from chatcore.tenants.model import TenantId
 
 
 class SqlProfileRepository:

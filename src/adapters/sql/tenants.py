@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.conflict import insert_or_conflict
 from adapters.sql.tables import tenants
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest, Position, page_of
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.tenants.model import Tenant, TenantSettings
 
 # Read as every chat settles: built once, its value a parameter, so SQLAlchemy finds it
 # in its cache without walking a new statement each time.

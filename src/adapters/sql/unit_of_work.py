@@ -1,26 +1,17 @@
-"""The SQL unit of work: one connection, one transaction, explicit commit."""
+"""The SQL unit of work: one connection, one transaction, explicit commit; its
+repositories are the ones ``adapters.sql.repositories`` names, built on first use."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import cached_property
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.dialogs import SqlDialogRepository, SqlMessageRepository
-from adapters.sql.documents import SqlChunkIndex, SqlDocumentRepository
 from adapters.sql.engine import READ_ONLY
-from adapters.sql.identity import SqlSessionRepository, SqlUserRepository
-from adapters.sql.identity_codes import (
-    SqlAuthThrottleRepository,
-    SqlEmailConfirmationRepository,
-    SqlOtpChallengeRepository,
-)
-from adapters.sql.profile import SqlProfileRepository, SqlSavedItemRepository
-from adapters.sql.tenants import SqlTenantRepository
-from adapters.sql.usage import SqlRateLimiter, SqlUsageLedger
+from adapters.sql.repositories import REPOSITORIES
 from chatcore.errors import Unavailable
 
 _UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
@@ -46,62 +37,16 @@ class SqlUnitOfWork:
         self._engine = engine
         self._connection: AsyncConnection | None = None
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
+        self._repositories: dict[str, object] = {}
 
-    @cached_property
-    def tenants(self) -> SqlTenantRepository:
-        return SqlTenantRepository(self._conn())
-
-    @cached_property
-    def dialogs(self) -> SqlDialogRepository:
-        return SqlDialogRepository(self._conn())
-
-    @cached_property
-    def messages(self) -> SqlMessageRepository:
-        return SqlMessageRepository(self._conn())
-
-    @cached_property
-    def users(self) -> SqlUserRepository:
-        return SqlUserRepository(self._conn())
-
-    @cached_property
-    def sessions(self) -> SqlSessionRepository:
-        return SqlSessionRepository(self._conn())
-
-    @cached_property
-    def otp_challenges(self) -> SqlOtpChallengeRepository:
-        return SqlOtpChallengeRepository(self._conn())
-
-    @cached_property
-    def email_confirmations(self) -> SqlEmailConfirmationRepository:
-        return SqlEmailConfirmationRepository(self._conn())
-
-    @cached_property
-    def auth_throttles(self) -> SqlAuthThrottleRepository:
-        return SqlAuthThrottleRepository(self._conn())
-
-    @cached_property
-    def usage(self) -> SqlUsageLedger:
-        return SqlUsageLedger(self._conn())
-
-    @cached_property
-    def rate_limiter(self) -> SqlRateLimiter:
-        return SqlRateLimiter(self._conn())
-
-    @cached_property
-    def profiles(self) -> SqlProfileRepository:
-        return SqlProfileRepository(self._conn())
-
-    @cached_property
-    def saved_items(self) -> SqlSavedItemRepository:
-        return SqlSavedItemRepository(self._conn())
-
-    @cached_property
-    def documents(self) -> SqlDocumentRepository:
-        return SqlDocumentRepository(self._conn())
-
-    @cached_property
-    def chunks(self) -> SqlChunkIndex:
-        return SqlChunkIndex(self._conn())
+    def __getattr__(self, name: str) -> Any:
+        """The repository ``name`` of ``UnitOfWork``, on this transaction's connection."""
+        build = REPOSITORIES.get(name)
+        if build is None:
+            raise AttributeError(f"a unit of work has no repository {name!r}")
+        if name not in self._repositories:
+            self._repositories[name] = build(self._conn())
+        return self._repositories[name]
 
     def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         self._after_commit.append(action)

@@ -21,7 +21,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.sql.dialect import Upsert, upsert
 from adapters.sql.tables import rate_windows, usage_entries, usage_reservations, usage_totals
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.usage.model import (
     Period,
     Reservation,

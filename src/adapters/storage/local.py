@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from chatcore.documents.model import StoredBlob
 from chatcore.errors import NotFound
+from chatcore.kernel import StoredBlob
 
 READ_PIECE = 256 * 1024
 _KEY = re.compile(r"[0-9a-f]{32}")

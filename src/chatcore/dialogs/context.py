@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chatcore.dialogs.model_port import Turn
-from chatcore.dialogs.ports import RetrievedPassage
+from chatcore.dialogs.ports import RetrievedPassage, Turn
 from chatcore.dialogs.tokens import estimate_tokens
 
 TURN_OVERHEAD = 4

@@ -12,8 +12,8 @@ from typing import cast
 
 import msgspec
 
-from chatcore.dialogs.model import DialogId, MessageId
-from chatcore.dialogs.model_port import FinishReason
+from chatcore.dialogs.model import FinishReason, MessageId
+from chatcore.kernel import DialogId
 
 
 class ChatEvent(msgspec.Struct, frozen=True, tag_field="type", tag=str.lower):

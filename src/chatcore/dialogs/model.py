@@ -8,14 +8,13 @@ from typing import Literal, NewType
 
 import msgspec
 
-from chatcore.dialogs.model_port import FinishReason
 from chatcore.errors import InvalidInput
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import DialogId, TenantId
 from chatcore.text import display_text, is_display_text
 
-DialogId = NewType("DialogId", uuid.UUID)
 MessageId = NewType("MessageId", uuid.UUID)
 MessageRole = Literal["user", "assistant"]
+FinishReason = Literal["stop", "length", "cancelled", "error"]
 
 MAX_TITLE = 200
 TITLE_FROM_MESSAGE = 60

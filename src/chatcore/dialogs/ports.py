@@ -1,4 +1,6 @@
-"""What the dialogs context needs from the outside world.
+"""What the dialogs context needs from the outside world: storage, the language
+model (a request in, a stream of text deltas and one completion out), prompts,
+retrieval and usage recording.
 
 Every repository method takes the tenant and the owner from the verified
 principal: another owner's dialog is simply not found, whatever id is guessed.
@@ -7,16 +9,18 @@ principal: another owner's dialog is simply not found, whatever id is guessed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 import msgspec
 
-from chatcore.dialogs.model import Dialog, DialogId, Message
-from chatcore.dialogs.model_port import Passage
+from chatcore.dialogs.model import Dialog, FinishReason, Message
+from chatcore.errors import ChatcoreError
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId, TenantId, UsageRecord
 from chatcore.pagination import Page, PageRequest
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.tenants.model import Tenant
 
 
 class DialogRepository(Protocol):
@@ -108,22 +112,80 @@ class Retriever(Protocol):
         ...
 
 
-class UsageRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """The tokens one model call cost, and whom it is billed to."""
-
-    tenant_id: TenantId
-    principal_id: uuid.UUID
-    dialog_id: DialogId
-    model: str | None
-    prompt_tokens: int
-    completion_tokens: int
-    at: datetime
-    reservation_id: uuid.UUID | None = None  # what the chat's admission held, to release
-
-
 class UsageRecorder(Protocol):
     """Where the cost of every model call is recorded."""
 
     async def record(self, record: UsageRecord) -> None:
         """Record one model call's usage."""
+        ...
+
+
+Role = Literal["system", "user", "assistant"]
+
+
+class Turn(msgspec.Struct, frozen=True):
+    """One message of the context sent to a model."""
+
+    role: Role
+    content: str
+
+
+class Passage(msgspec.Struct, frozen=True, kw_only=True):
+    """A retrieved piece of a document the answer may draw on."""
+
+    text: str
+    document_id: str
+    filename: str
+    page: int
+
+
+class ModelRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """What to ask: the context (system prompt first), and optionally a model name,
+    a cap on the reply's tokens and passages retrieved for this question."""
+
+    turns: tuple[Turn, ...]
+    model: str | None = None
+    max_tokens: int | None = None
+    passages: tuple[Passage, ...] = ()
+
+
+class TextDelta(msgspec.Struct, frozen=True):
+    """The next piece of the reply."""
+
+    text: str
+
+
+class Completion(msgspec.Struct, frozen=True, kw_only=True):
+    """The end of a reply: why it ended, what it cost, and which model wrote it."""
+
+    finish_reason: FinishReason
+    prompt_tokens: int
+    completion_tokens: int
+    model: str
+
+
+ModelEvent = TextDelta | Completion
+
+
+class ModelError(ChatcoreError):
+    """The model provider failed; ``code`` is one of the stable llm_* codes.
+
+    The provider's own message is for the log; ``detail`` is safe to show a client.
+    """
+
+    code = "llm_unavailable"
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+class ChatModel(Protocol):
+    """A language model that streams its reply."""
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:
+        """Text deltas, then exactly one Completion; raises ModelError on failure.
+
+        Closing the iterator early (``aclose()``) cancels the call upstream.
+        """
         ...

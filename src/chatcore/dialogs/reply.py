@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from chatcore.dialogs.events import Citations, Meta
-from chatcore.dialogs.model import Message
-from chatcore.dialogs.model_port import Completion, FinishReason, ModelEvent, Turn
-from chatcore.dialogs.ports import UsageRecord
+from chatcore.dialogs.model import FinishReason, Message
+from chatcore.dialogs.ports import Completion, ModelEvent, Turn
 from chatcore.dialogs.tokens import estimate_tokens
 from chatcore.errors import ChatcoreError
 from chatcore.identity.principal import Principal
+from chatcore.kernel import UsageRecord
 
 
 class ReplyDraft:

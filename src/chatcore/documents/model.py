@@ -10,7 +10,7 @@ from typing import Literal, NewType
 import msgspec
 
 from chatcore.errors import ChatcoreError
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 DocumentId = NewType("DocumentId", uuid.UUID)
 ChunkId = NewType("ChunkId", uuid.UUID)
@@ -78,13 +78,6 @@ class PageText(msgspec.Struct, frozen=True):
 
     number: int
     text: str
-
-
-class StoredBlob(msgspec.Struct, frozen=True):
-    """What a blob store wrote: how many bytes, and their SHA-256 (hex)."""
-
-    size: int
-    sha256: str
 
 
 IngestFailure = Literal["unreadable", "quota_exceeded", "file_missing", "unavailable", "error"]

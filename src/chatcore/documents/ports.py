@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from chatcore.documents.model import (
     Chunk,
@@ -21,11 +21,10 @@ from chatcore.documents.model import (
     DocumentStatus,
     IngestOutcome,
     PageText,
-    StoredBlob,
     Vector,
 )
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest
-from chatcore.tenants.model import TenantId
 
 
 class DocumentRepository(Protocol):
@@ -137,38 +136,6 @@ class ChunkIndex(Protocol):
     ) -> list[ChunkHit]:
         """The ``k`` chunks that best match any of ``terms`` (lower-case words), best
         first; the score is the engine's own relevance."""
-        ...
-
-
-class BlobStore(Protocol):
-    """Where the bytes of uploaded files are kept, under generated keys."""
-
-    async def put(self, key: str, content: AsyncIterable[bytes]) -> StoredBlob:
-        """Write ``content`` under ``key``, all or nothing: if the stream raises,
-        nothing is left behind and the error propagates."""
-        ...
-
-    async def read(self, key: str) -> bytes:
-        """The whole file; raises NotFound."""
-        ...
-
-    async def open(self, key: str) -> AsyncIterator[bytes]:
-        """The file as a stream of pieces, opened now; raises NotFound."""
-        ...
-
-    async def delete(self, key: str) -> None:
-        """Remove the file, if it is there."""
-        ...
-
-
-@runtime_checkable
-class UnfinishedWrites(Protocol):
-    """A blob store whose writes, cut short by a crash, leave something behind (a
-    store need not be one: the sweep passes over those that are not)."""
-
-    async def remove_unfinished(self, idle_since: datetime) -> int:
-        """Remove what writes cut short left, untouched since ``idle_since``; returns
-        how many."""
         ...
 
 

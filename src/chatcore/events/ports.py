@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from chatcore.events.model import Event
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 
 class Subscription(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from chatcore.identity.credentials import MailMessage
+from chatcore.identity.ports import MailMessage
 from chatcore.tenants.model import Tenant
 
 

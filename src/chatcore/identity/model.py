@@ -13,9 +13,8 @@ import msgspec
 
 from chatcore.errors import InvalidInput
 from chatcore.identity.principal import Principal, PrincipalKind
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId, UserId
 
-UserId = NewType("UserId", uuid.UUID)
 SessionId = NewType("SessionId", uuid.UUID)
 
 MAX_EMAIL = 254  # RFC 5321's limit on a forward path, less its angle brackets

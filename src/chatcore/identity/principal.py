@@ -7,7 +7,7 @@ from typing import Literal
 
 import msgspec
 
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 PrincipalKind = Literal["user", "anonymous"]
 

@@ -13,7 +13,7 @@ import msgspec
 from chatcore.errors import Conflict, RateLimited
 from chatcore.identity.model import AuthThrottle, ThrottleScope
 from chatcore.identity.policy import IdentityPolicy
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.unit_of_work import UnitOfWork
 
 MAIL_WINDOW = timedelta(hours=1)

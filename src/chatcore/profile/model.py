@@ -10,8 +10,8 @@ from typing import Any, NewType
 import msgspec
 
 from chatcore.errors import InvalidInput
-from chatcore.identity.model import User, UserId
-from chatcore.tenants.model import TenantId
+from chatcore.identity.model import User
+from chatcore.kernel import TenantId, UserId
 from chatcore.text import is_display_text
 
 SavedItemId = NewType("SavedItemId", uuid.UUID)

@@ -9,10 +9,9 @@ from typing import Literal, Protocol
 
 import msgspec
 
-from chatcore.identity.model import UserId
+from chatcore.kernel import TenantId, UserId
 from chatcore.pagination import Page, PageRequest
 from chatcore.profile.model import Profile, SavedItem, SavedItemId
-from chatcore.tenants.model import TenantId
 
 ImageKind = Literal["png", "jpeg", "webp", "gif"]
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime
-from typing import Literal, NewType
+from typing import Literal
 
 import msgspec
 
 from chatcore.errors import InvalidInput
+from chatcore.kernel import TenantId
 
-TenantId = NewType("TenantId", uuid.UUID)
 AuthMethod = Literal["otp", "password", "anonymous"]
 ALL_AUTH_METHODS: tuple[AuthMethod, ...] = ("otp", "password", "anonymous")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from chatcore.kernel import TenantId
 from chatcore.pagination import Page, PageRequest
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.tenants.model import Tenant
 
 
 class TenantRepository(Protocol):

@@ -1,32 +1,29 @@
-"""Tenant use cases: create, change, find, list, and the default tenant at start."""
+"""Tenant use cases: create, change, find (through a short-lived cache, because every
+request names one), list, and the default tenant at start."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 
 from chatcore.errors import Conflict, InvalidInput, TenantNotFound
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import Clock, IdFactory, TenantDefaults, TenantId
 from chatcore.pagination import Page, PageRequest
-from chatcore.tenants.model import (
-    Tenant,
-    TenantId,
-    TenantSettings,
-    is_slug,
-    validate_name,
-    validate_slug,
-)
+from chatcore.tenants.model import Tenant, TenantSettings, is_slug, validate_name, validate_slug
 from chatcore.unit_of_work import UnitOfWorkFactory
 
-
-class TenantDefaults(msgspec.Struct, frozen=True):
-    """Limits a new tenant starts with unless its creator says otherwise."""
-
-    monthly_token_quota: int = 1_000_000
-    rate_limit_per_minute: int = 30
+__all__ = [
+    "CreateTenant",
+    "EnsureTenant",
+    "FindTenant",
+    "ListTenants",
+    "TenantDirectory",
+    "UpdateTenant",
+]
 
 
 class CreateTenant:
@@ -166,3 +163,28 @@ def _as_uuid(text: str) -> uuid.UUID | None:
         return uuid.UUID(text)
     except ValueError:
         return None
+
+
+class TenantDirectory:
+    """Finds tenants by id or slug, remembering each answer for ``ttl`` so the hot
+    path does not read the database; changes made elsewhere show within ``ttl``."""
+
+    def __init__(self, find: FindTenant, clock: Clock, ttl: timedelta = timedelta(seconds=30)):
+        self._find, self._clock, self._ttl = find, clock, ttl
+        self._cache: dict[str, tuple[datetime, Tenant]] = {}
+
+    async def __call__(self, reference: str) -> Tenant:
+        """The tenant whose id or slug is ``reference``; raises TenantNotFound."""
+        now = self._clock.now()
+        hit = self._cache.get(reference)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        tenant = await self._find(reference)
+        expires = now + self._ttl
+        self._cache[reference] = (expires, tenant)
+        return tenant
+
+    def forget(self, tenant: Tenant) -> None:
+        """Drop a changed tenant, so this process sees the change at once."""
+        for key in (str(tenant.id), tenant.slug):
+            self._cache.pop(key, None)

@@ -9,13 +9,13 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from chatcore.identity.credentials import AccessClaims, MailMessage
-from chatcore.identity.login import Login
-from chatcore.identity.otp import RequestOtp, VerifyOtp
 from chatcore.identity.policy import IdentityPolicy
-from chatcore.identity.sessions import SessionStarter
-from chatcore.kernel import RandomIdFactory
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.identity.ports import AccessClaims, MailMessage
+from chatcore.identity.use_cases.login import Login
+from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
+from chatcore.identity.use_cases.sessions import SessionStarter
+from chatcore.kernel import RandomIdFactory, TenantId
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.testing._support import FixedClock
 from chatcore.unit_of_work import UnitOfWorkFactory
 

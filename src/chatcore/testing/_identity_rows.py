@@ -15,9 +15,9 @@ from chatcore.identity.model import (
     Session,
     SessionId,
     User,
-    UserId,
 )
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.kernel import TenantId, UserId
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 T0 = datetime(2026, 1, 1, 9, 30, 15, 123456, tzinfo=UTC)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.kernel import TenantId
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 # A second before a month ends, with microseconds: rounding and period edges show.

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from chatcore.documents.ports import BlobStore
 from chatcore.errors import NotFound
+from chatcore.kernel import BlobStore
 
 
 async def pieces(*parts: bytes, fail_after: int | None = None) -> AsyncIterator[bytes]:

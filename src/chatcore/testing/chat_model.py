@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from chatcore.dialogs.model_port import (
+from chatcore.dialogs.ports import (
     ChatModel,
     Completion,
     ModelEvent,

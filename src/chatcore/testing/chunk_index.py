@@ -6,8 +6,8 @@ import uuid
 
 from chatcore.documents.model import Chunk, ChunkId, Document, DocumentId, DocumentStatus
 from chatcore.documents.ports import Embedder
-from chatcore.documents.search import keywords
-from chatcore.tenants.model import TenantId
+from chatcore.documents.use_cases.search import keywords
+from chatcore.kernel import TenantId
 from chatcore.testing.document_repository import T0, add_tenants
 from chatcore.unit_of_work import UnitOfWorkFactory
 

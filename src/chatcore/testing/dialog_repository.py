@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chatcore.dialogs.model import Dialog, DialogId, Message, MessageId, MessageRole
+from chatcore.dialogs.model import Dialog, Message, MessageId, MessageRole
+from chatcore.kernel import DialogId, TenantId
 from chatcore.pagination import PageRequest
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -9,8 +9,9 @@ import pytest
 
 from chatcore.documents.model import Document, DocumentId
 from chatcore.errors import Conflict
+from chatcore.kernel import TenantId
 from chatcore.pagination import PageRequest
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

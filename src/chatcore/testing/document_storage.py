@@ -8,9 +8,9 @@ import uuid
 
 import msgspec
 
-from chatcore.documents.quota import admit_storage
+from chatcore.documents.use_cases.quota import admit_storage
 from chatcore.errors import StorageQuotaExceeded
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.testing.document_repository import T0, add_tenants, make_document, store
 from chatcore.unit_of_work import UnitOfWorkFactory
 

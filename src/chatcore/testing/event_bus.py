@@ -17,7 +17,7 @@ from chatcore.events import (
     QuotaWarning,
     Subscription,
 )
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 
 WAIT = 10.0  # generous: how long a delivered event may take, never a performance bound
 

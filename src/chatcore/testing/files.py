@@ -9,7 +9,7 @@ import struct
 import zlib
 from collections.abc import Sequence
 
-from chatcore.profile.avatars import sniff_image
+from chatcore.profile.use_cases.avatars import sniff_image
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

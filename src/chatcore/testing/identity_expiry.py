@@ -7,10 +7,10 @@ import asyncio
 import uuid
 from datetime import datetime, timedelta
 
-from chatcore.dialogs.erasure import DialogEraser
-from chatcore.identity.housekeeping import PurgeExpired, PurgeReport
+from chatcore.dialogs.use_cases.erasure import DialogEraser
 from chatcore.identity.model import Session, SessionId, User
-from chatcore.tenants.model import TenantId
+from chatcore.identity.use_cases.housekeeping import PurgeExpired, PurgeReport
+from chatcore.kernel import TenantId
 from chatcore.testing._identity_rows import (
     T0,
     add_tenants,

@@ -10,8 +10,8 @@ import msgspec
 import pytest
 
 from chatcore.errors import InvalidInput, UnsupportedMediaType
-from chatcore.profile.avatars import sniff_image
 from chatcore.profile.ports import ImageKind, ImageNormalizer
+from chatcore.profile.use_cases.avatars import sniff_image
 from chatcore.testing.files import (
     exif_with_camera,
     image_size,

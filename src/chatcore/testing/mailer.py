@@ -8,7 +8,7 @@ from collections.abc import Callable
 import msgspec
 import pytest
 
-from chatcore.identity.credentials import Mailer, MailMessage
+from chatcore.identity.ports import Mailer, MailMessage
 
 CODE_MAIL = MailMessage(
     to="ana@example.com",

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from chatcore.identity.credentials import PasswordHasher
+from chatcore.identity.ports import PasswordHasher
 
 
 class PasswordHasherContract:

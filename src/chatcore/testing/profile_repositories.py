@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
-from chatcore.identity.model import User, UserId
+from chatcore.identity.model import User
+from chatcore.kernel import TenantId, UserId
 from chatcore.pagination import PageRequest
 from chatcore.profile.model import Profile, SavedItem, SavedItemId
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.tenants.model import Tenant, TenantSettings
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)

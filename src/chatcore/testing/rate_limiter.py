@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from datetime import datetime, timedelta
 
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.testing._support import T0, add_tenant
 from chatcore.unit_of_work import UnitOfWorkFactory
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chatcore.errors import NotAuthenticated
-from chatcore.identity.credentials import AccessClaims, TokenIssuer
+from chatcore.identity.ports import AccessClaims, TokenIssuer
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -11,8 +11,8 @@ import pytest
 
 from chatcore.errors import QuotaExceeded, RateLimited
 from chatcore.identity.principal import Principal
+from chatcore.kernel import TenantDefaults
 from chatcore.tenants.model import Tenant, TenantSettings
-from chatcore.tenants.use_cases import TenantDefaults
 from chatcore.testing._support import T0, FixedClock, RandomIds, add_tenant
 from chatcore.unit_of_work import UnitOfWorkFactory
 from chatcore.usage.model import Period, Reservation, UsageEntry, UsageTotals

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.usage.model import Period, Reservation, UsageEntry, UsageTotals
 
 

@@ -1,4 +1,5 @@
-"""Usage use cases: admit a chat, settle it with what it cost, report the month."""
+"""Usage use cases: admit a chat, settle it with what it cost, report the month, erase
+a principal's usage."""
 
 from __future__ import annotations
 
@@ -7,14 +8,12 @@ from datetime import datetime
 
 import msgspec
 
-from chatcore.dialogs.ports import UsageRecord
 from chatcore.errors import QuotaExceeded, RateLimited, TenantMismatch
 from chatcore.events.model import QuotaWarning
 from chatcore.events.ports import EventBus
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import Clock, IdFactory, TenantDefaults, TenantId, UsageRecord
 from chatcore.tenants.model import Tenant
-from chatcore.tenants.use_cases import TenantDefaults
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from chatcore.usage.model import (
     RATE_WINDOW,
@@ -24,6 +23,15 @@ from chatcore.usage.model import (
     Reservation,
     UsageEntry,
 )
+
+__all__ = [
+    "AdmitChat",
+    "GetUsage",
+    "SettleChat",
+    "UsageEraser",
+    "UsageLimits",
+    "UsageReport",
+]
 
 
 class UsageLimits(msgspec.Struct, frozen=True, kw_only=True):
@@ -201,3 +209,13 @@ class GetUsage:
 
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
+
+
+class UsageEraser:
+    """An OwnedDataEraser for the ledger and the rate-limit counter of a principal;
+    the tenant's totals keep the tokens, so erasing an account frees no tenant cap."""
+
+    async def erase_owned(self, uow: UnitOfWork, tenant_id: TenantId, owner_id: uuid.UUID) -> None:
+        """Delete, inside ``uow`` (not committing), the owner's usage rows."""
+        await uow.rate_limiter.forget(tenant_id, owner_id)
+        await uow.usage.delete_owned(tenant_id, owner_id)

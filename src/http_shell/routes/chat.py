@@ -13,10 +13,10 @@ from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.dialogs.events import ChatEvent
-from chatcore.dialogs.model import DialogId
-from chatcore.dialogs.service import ChatRequest
+from chatcore.dialogs.use_cases.chat import ChatRequest
 from chatcore.errors import QuotaExceeded, RateLimited
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId
 from chatcore.tenants.model import Tenant
 from http_shell.dependencies import Cases
 from http_shell.openapi import raises

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
-from chatcore.dialogs.model import DialogId
 from chatcore.identity.principal import Principal
+from chatcore.kernel import DialogId
 from http_shell.dependencies import Cases
 from http_shell.schemas_dialogs import (
     CreateDialogBody,

@@ -11,7 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import Conflict
-from chatcore.tenants.model import TenantId, TenantSettings
+from chatcore.kernel import TenantId
+from chatcore.tenants.model import TenantSettings
 from http_shell.dependencies import Admin, Cases
 from http_shell.openapi import raises
 from http_shell.schemas import (

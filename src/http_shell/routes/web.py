@@ -23,7 +23,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler, FileInfo, PathType
 
 from chatcore.errors import TenantNotFound
-from chatcore.tenants.directory import TenantDirectory
+from chatcore.tenants.use_cases import TenantDirectory
 from http_shell.dependencies import Cases
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

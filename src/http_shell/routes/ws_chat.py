@@ -16,11 +16,11 @@ from typing import Literal
 import msgspec
 from litestar.types import ControllerRouterHandler
 
-from chatcore.dialogs.model import DialogId
-from chatcore.dialogs.service import ChatRequest, ChatService
+from chatcore.dialogs.use_cases.chat import ChatRequest, ChatService
 from chatcore.errors import ChatcoreError
 from chatcore.identity.principal import Principal
-from chatcore.tenants.directory import TenantDirectory
+from chatcore.kernel import DialogId
+from chatcore.tenants.use_cases import TenantDirectory
 from http_shell.sockets import Socket, SocketClosed, socket_route
 from http_shell.streaming import StreamRelay
 from http_shell.use_cases import UseCases

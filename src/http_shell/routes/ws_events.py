@@ -20,8 +20,8 @@ import msgspec
 from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import Unavailable
-from chatcore.events.listening import ListenForEvents
 from chatcore.events.ports import Subscription
+from chatcore.events.use_cases import ListenForEvents
 from chatcore.identity.principal import Principal
 from http_shell.sockets import CLOSE_TRY_AGAIN, Socket, SocketClosed, socket_route
 from http_shell.use_cases import UseCases

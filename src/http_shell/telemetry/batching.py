@@ -51,6 +51,12 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().close()
 
     def _write(self) -> None:
+        if getattr(self.stream, "closed", False):
+            # The stream went first (an embedding program, or a test runner, closed
+            # it): what is left has nowhere to go.
+            self._pending.clear()
+            self._size = 0
+            return
         if self._pending:
             self._pending.append("")
             self.stream.write(self.terminator.join(self._pending))

@@ -156,3 +156,26 @@ def test_every_field_of_every_request_body_is_reported(body_type: type[Body]) ->
     typed = [field.encode_name for field in fields if not _free_form(field.type)]
     wrong = body_errors({name: [[]] for name in typed}, body_type)
     assert [error["field"].split("[")[0] for error in wrong] == typed
+
+
+async def test_a_body_is_read_as_strictly_as_its_schema_says(client: Client) -> None:
+    session = await client.post("/v1/sessions")
+    token = session.json()["access_token"]
+    answer = await client.post(
+        "/v1/search", json={"query": "puffins", "k": "5"}, headers=bearer(token)
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"] == [{"field": "k", "message": "Expected `int`, got `str`"}]
+
+
+async def test_a_whole_number_written_with_a_fraction_is_still_an_integer(client: Client) -> None:
+    session = await client.post("/v1/sessions")
+    token = session.json()["access_token"]
+    answer = await client.post(
+        "/v1/search", json={"query": "puffins", "k": 3.0}, headers=bearer(token)
+    )
+    assert answer.status_code == 200, answer.text
+    refused = await client.post(
+        "/v1/search", json={"query": "puffins", "k": 3.5}, headers=bearer(token)
+    )
+    assert refused.status_code == 422, refused.text

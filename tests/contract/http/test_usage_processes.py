@@ -16,7 +16,8 @@ import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from chatcore.tenants.model import Tenant, TenantId, TenantSettings
+from chatcore.kernel import TenantId
+from chatcore.tenants.model import Tenant, TenantSettings
 from tests.contract.http.chat_support import parse_sse
 from tests.support.app import SECRET_KEY
 from tests.support.server_process import serving, wait_until_all_up

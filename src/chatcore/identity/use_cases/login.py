@@ -7,12 +7,12 @@ import secrets
 import msgspec
 
 from chatcore.errors import AuthMethodDisabled, EmailNotConfirmed, InvalidCredentials
-from chatcore.identity.credentials import PasswordHasher
 from chatcore.identity.model import Credential, normalize_email
 from chatcore.identity.policy import IdentityPolicy, normalize_password
+from chatcore.identity.ports import PasswordHasher
 from chatcore.identity.principal import Principal
-from chatcore.identity.sessions import SessionStarter
 from chatcore.identity.throttling import admit_login, reset_login
+from chatcore.identity.use_cases.sessions import SessionStarter
 from chatcore.kernel import Clock
 from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWorkFactory

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from chatcore.erasure import OwnedDataEraser
 from chatcore.errors import NotFound
-from chatcore.identity.erasing import erase_principal
-from chatcore.identity.model import User, UserId
+from chatcore.identity.model import User
 from chatcore.identity.principal import Principal
+from chatcore.identity.use_cases.erasure import erase_principal
+from chatcore.kernel import UserId
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 

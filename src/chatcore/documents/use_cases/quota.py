@@ -13,9 +13,8 @@ import uuid
 import msgspec
 
 from chatcore.errors import StorageQuotaExceeded
-from chatcore.identity.model import UserId
 from chatcore.identity.principal import PrincipalKind
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId, UserId
 from chatcore.unit_of_work import UnitOfWork
 
 MB = 1024 * 1024

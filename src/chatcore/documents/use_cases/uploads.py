@@ -9,11 +9,11 @@ import msgspec
 
 from chatcore.documents.intake import SNIFF_BYTES, clean_filename, sniff_content_type
 from chatcore.documents.model import Document, DocumentId
-from chatcore.documents.ports import BlobStore, IngestionScheduler
-from chatcore.documents.quota import StorageQuotas, admit_storage, storage_quota
+from chatcore.documents.ports import IngestionScheduler
+from chatcore.documents.use_cases.quota import StorageQuotas, admit_storage, storage_quota
 from chatcore.errors import Conflict, FileTooLarge, InvalidInput, UnsupportedMediaType
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import BlobStore, Clock, IdFactory
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.documents")

@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from chatcore.documents.leftovers import RemoveUnfinishedWrites
+from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
 from chatcore.erasure import OwnedDataEraser
-from chatcore.identity.erasing import erase_principal
-from chatcore.kernel import Clock
+from chatcore.identity.use_cases.erasure import erase_principal
+from chatcore.kernel import Clock, TenantId
 from chatcore.pagination import PageRequest
-from chatcore.tenants.model import TenantId
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 # Longer than every throttle's own window (an hour of mails or of guest sessions per

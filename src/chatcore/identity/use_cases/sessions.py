@@ -8,14 +8,14 @@ from collections.abc import Sequence
 
 from chatcore.erasure import OwnedDataEraser
 from chatcore.errors import AuthMethodDisabled, NotAuthenticated, NotFound, TenantMismatch
-from chatcore.identity.credentials import AccessClaims, TokenIssuer
-from chatcore.identity.erasing import erase_principal
 from chatcore.identity.model import Credential, Session, SessionId, User, clean_user_agent
 from chatcore.identity.policy import IdentityPolicy
+from chatcore.identity.ports import AccessClaims, TokenIssuer
 from chatcore.identity.principal import Principal, PrincipalKind
 from chatcore.identity.throttling import admit_guest
-from chatcore.kernel import Clock, IdFactory
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.identity.use_cases.erasure import erase_principal
+from chatcore.kernel import Clock, IdFactory, TenantId
+from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from chatcore.dialogs.model_port import Passage
-from chatcore.dialogs.ports import RetrievedPassage
+from chatcore.dialogs.ports import Passage, RetrievedPassage
 from chatcore.documents.model import ChunkHit, ChunkId
 from chatcore.documents.ports import Embedder
 from chatcore.errors import InvalidInput

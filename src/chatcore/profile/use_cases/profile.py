@@ -9,9 +9,9 @@ from typing import Any
 import msgspec
 
 from chatcore.errors import Forbidden, NotFound
-from chatcore.identity.model import User, UserId
+from chatcore.identity.model import User
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock
+from chatcore.kernel import Clock, TenantId, UserId
 from chatcore.profile.model import (
     Profile,
     ProfileChanges,
@@ -21,7 +21,6 @@ from chatcore.profile.model import (
     validate_locale,
     validate_settings,
 )
-from chatcore.tenants.model import TenantId
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-from chatcore.dialogs.model import (
-    DEFAULT_TITLE,
-    Dialog,
-    DialogId,
-    Message,
-    validate_title,
-)
+from chatcore.dialogs.model import DEFAULT_TITLE, Dialog, Message, validate_title
 from chatcore.errors import NotFound
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import Clock, DialogId, IdFactory
 from chatcore.pagination import Page, PageRequest
 from chatcore.unit_of_work import UnitOfWorkFactory
 

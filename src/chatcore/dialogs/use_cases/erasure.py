@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.unit_of_work import UnitOfWork
 
 

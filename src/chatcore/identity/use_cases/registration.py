@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 import msgspec
 
 from chatcore.errors import AuthMethodDisabled, Conflict, TokenInvalid
-from chatcore.identity.credentials import Mailer, MailMessage, PasswordHasher
 from chatcore.identity.mails import already_registered_mail, confirmation_mail
-from chatcore.identity.model import EmailConfirmation, User, UserId, normalize_email
+from chatcore.identity.model import EmailConfirmation, User, normalize_email
 from chatcore.identity.policy import IdentityPolicy, validate_password
+from chatcore.identity.ports import Mailer, MailMessage, PasswordHasher
 from chatcore.identity.throttling import CountedMail, admit_mail, uncount_mail
-from chatcore.kernel import Clock, IdFactory
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.kernel import Clock, IdFactory, TenantId, UserId
+from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from chatcore.documents.model import Chunk, Vector
 from chatcore.documents.ports import Embedder
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 BATCH = 128

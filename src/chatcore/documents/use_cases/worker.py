@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from chatcore.documents.ingestion import IngestDocument
 from chatcore.documents.model import Document, DocumentId, IngestOutcome
 from chatcore.documents.ports import IngestionMeter
+from chatcore.documents.use_cases.ingestion import IngestDocument
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.documents")

@@ -7,6 +7,10 @@ from contextlib import AbstractAsyncContextManager
 from chatcore.events.ports import EventBus, Subscription
 from chatcore.identity.principal import Principal
 
+__all__ = [
+    "ListenForEvents",
+]
+
 
 class ListenForEvents:
     """The caller's events (a user's, or an anonymous session's) while listening."""

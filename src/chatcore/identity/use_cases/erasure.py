@@ -6,8 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from chatcore.erasure import OwnedDataEraser
-from chatcore.identity.model import UserId
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import TenantId, UserId
 from chatcore.unit_of_work import UnitOfWork
 
 

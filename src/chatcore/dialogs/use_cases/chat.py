@@ -34,20 +34,27 @@ from chatcore.dialogs.events import (
 from chatcore.dialogs.model import (
     MAX_MESSAGE,
     Dialog,
-    DialogId,
     Message,
     MessageId,
     after,
     title_from_message,
     validate_message,
 )
-from chatcore.dialogs.model_port import ChatModel, ModelEvent, ModelRequest, TextDelta, Turn
-from chatcore.dialogs.ports import PromptSource, Retriever, UsageRecorder
+from chatcore.dialogs.ports import (
+    ChatModel,
+    ModelEvent,
+    ModelRequest,
+    PromptSource,
+    Retriever,
+    TextDelta,
+    Turn,
+    UsageRecorder,
+)
 from chatcore.dialogs.reply import ReplyDraft
 from chatcore.dialogs.stream import ChatStream
 from chatcore.errors import ChatcoreError, NotFound, TenantMismatch
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import Clock, DialogId, IdFactory
 from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWorkFactory
 

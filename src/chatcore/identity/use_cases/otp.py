@@ -10,15 +10,15 @@ from datetime import datetime, timedelta
 import msgspec
 
 from chatcore.errors import AuthMethodDisabled, Conflict, OtpExpired, OtpInvalid
-from chatcore.identity.credentials import Mailer
 from chatcore.identity.mails import otp_mail
-from chatcore.identity.model import Credential, OtpChallenge, User, UserId, normalize_email
+from chatcore.identity.model import Credential, OtpChallenge, User, normalize_email
 from chatcore.identity.policy import IdentityPolicy
+from chatcore.identity.ports import Mailer
 from chatcore.identity.principal import Principal
-from chatcore.identity.sessions import SessionStarter
 from chatcore.identity.throttling import CountedMail, admit_mail, uncount_mail
-from chatcore.kernel import Clock, IdFactory
-from chatcore.tenants.model import Tenant, TenantId
+from chatcore.identity.use_cases.sessions import SessionStarter
+from chatcore.kernel import Clock, IdFactory, TenantId, UserId
+from chatcore.tenants.model import Tenant
 from chatcore.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 CODE_DIGITS = 6

@@ -10,16 +10,14 @@ from collections.abc import AsyncIterator
 
 import msgspec
 
-from chatcore.documents.ports import BlobStore
 from chatcore.errors import FileTooLarge, NotFound, UnsupportedMediaType
 from chatcore.events.model import AvatarChanged
 from chatcore.events.ports import EventBus
-from chatcore.identity.model import UserId
 from chatcore.identity.principal import Principal
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import BlobStore, Clock, IdFactory, UserId
 from chatcore.profile.model import ProfilePolicy
 from chatcore.profile.ports import ImageKind, ImageNormalizer
-from chatcore.profile.use_cases import locked_profile, user_id_of
+from chatcore.profile.use_cases.profile import locked_profile, user_id_of
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.profile")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 
-from chatcore.documents.ports import BlobStore
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import BlobStore, TenantId
 from chatcore.unit_of_work import UnitOfWork
 
 

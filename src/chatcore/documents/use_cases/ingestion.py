@@ -27,12 +27,17 @@ from chatcore.documents.model import (
     TextTooLong,
     Vector,
 )
-from chatcore.documents.ports import BlobStore, Embedder, TextExtractor
-from chatcore.documents.quota import StorageQuotas, admit_storage, owner_kind, storage_quota
+from chatcore.documents.ports import Embedder, TextExtractor
+from chatcore.documents.use_cases.quota import (
+    StorageQuotas,
+    admit_storage,
+    owner_kind,
+    storage_quota,
+)
 from chatcore.errors import NotFound, StorageQuotaExceeded, Unavailable
 from chatcore.events.model import DocumentFailed, DocumentReady
 from chatcore.events.ports import EventBus
-from chatcore.kernel import Clock, IdFactory
+from chatcore.kernel import BlobStore, Clock, IdFactory
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.documents")

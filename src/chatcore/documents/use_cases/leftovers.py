@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from chatcore.documents.ports import UnfinishedWrites
-from chatcore.kernel import Clock
+from chatcore.kernel import Clock, UnfinishedWrites
 
 # A write in flight touches its file with every piece; one untouched this long
 # belongs to no live upload, in this process or another.

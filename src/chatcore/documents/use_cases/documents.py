@@ -6,9 +6,9 @@ import functools
 from collections.abc import AsyncIterator
 
 from chatcore.documents.model import Document, DocumentId
-from chatcore.documents.ports import BlobStore
 from chatcore.errors import NotFound
 from chatcore.identity.principal import Principal
+from chatcore.kernel import BlobStore
 from chatcore.pagination import Page, PageRequest
 from chatcore.unit_of_work import UnitOfWorkFactory
 

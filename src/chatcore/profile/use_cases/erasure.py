@@ -5,10 +5,8 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
-from chatcore.documents.ports import BlobStore
-from chatcore.identity.model import UserId
-from chatcore.profile.avatars import discard_avatar
-from chatcore.tenants.model import TenantId
+from chatcore.kernel import BlobStore, TenantId, UserId
+from chatcore.profile.use_cases.avatars import discard_avatar
 from chatcore.unit_of_work import UnitOfWork
 
 
