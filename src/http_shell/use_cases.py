@@ -246,7 +246,9 @@ class UseCases(containers.DeclarativeContainer):
         storage_quotas,
     )
     # Owns the ingestion tasks in flight, which stop() waits for: one per process.
-    document_worker = providers.Singleton(DocumentWorker, adapters.uow, ingest_document)
+    document_worker = providers.Singleton(
+        DocumentWorker, adapters.uow, ingest_document, meter=adapters.ingestion_meter
+    )
     upload_document = providers.Factory(
         UploadDocument,
         adapters.uow,

@@ -82,6 +82,19 @@ class PageText(msgspec.Struct, frozen=True):
     text: str
 
 
+IngestFailure = Literal["unreadable", "quota_exceeded", "file_missing", "unavailable", "error"]
+
+
+class IngestOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """How one ingestion ended: ``ready`` (with its pages), ``failed`` (with the kind
+    of failure), ``skipped`` (the document went, or another worker finished it), or
+    ``interrupted`` (the process stopped first; the next start takes it up again)."""
+
+    status: Literal["ready", "failed", "skipped", "interrupted"]
+    pages: int = 0
+    failure: IngestFailure | None = None
+
+
 class ExtractionFailed(ChatcoreError):
     """A file's text could not be read; ``detail`` says why in words for its owner."""
 

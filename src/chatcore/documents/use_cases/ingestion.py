@@ -22,6 +22,8 @@ from chatcore.documents.model import (
     ChunkId,
     Document,
     ExtractionFailed,
+    IngestFailure,
+    IngestOutcome,
     PageText,
     TextTooLong,
     Vector,
@@ -42,6 +44,7 @@ from chatcore.unit_of_work import UnitOfWorkFactory
 log = logging.getLogger("chatcore.documents")
 
 MAX_ERROR = 500
+SKIPPED = IngestOutcome(status="skipped")
 _CONTROLS = {c: None for c in (*range(32), 127) if chr(c) not in "\t\n\r\f"}
 
 
@@ -83,24 +86,32 @@ class IngestDocument:
         self._settings = settings or IngestSettings()
         self._quotas = quotas or StorageQuotas()
 
-    async def __call__(self, document: Document) -> None:
-        """Ingest the document; every failure is recorded on it, none raised."""
+    async def __call__(self, document: Document) -> IngestOutcome:
+        """Ingest the document and say how it ended; every failure is recorded on it,
+        none raised."""
         try:
             prepared = await self._prepare(document)
         except (ExtractionFailed, StorageQuotaExceeded) as exc:
-            await self._fail(document, exc.detail)
+            failure: IngestFailure = (
+                "quota_exceeded" if isinstance(exc, StorageQuotaExceeded) else "unreadable"
+            )
+            return await self._fail(document, exc.detail, failure)
         except NotFound:
-            await self._fail(document, "The stored file is missing; upload it again.")
+            return await self._fail(
+                document, "The stored file is missing; upload it again.", "file_missing"
+            )
         except Unavailable:
-            await self._fail(
-                document, "The embedding service is unavailable; upload the file again later."
+            return await self._fail(
+                document,
+                "The embedding service is unavailable; upload the file again later.",
+                "unavailable",
             )
         except Exception:
             log.exception("Ingesting document %s failed", document.id)
-            await self._fail(document, "The document could not be processed.")
-        else:
-            if prepared is not None:
-                await self._finish(document, *prepared)
+            return await self._fail(document, "The document could not be processed.", "error")
+        if prepared is None:
+            return SKIPPED
+        return await self._finish(document, *prepared)
 
     async def _prepare(
         self, document: Document
@@ -161,7 +172,7 @@ class IngestDocument:
         text_size: int,
         passages: list[Passage],
         vectors: list[Vector],
-    ) -> None:
+    ) -> IngestOutcome:
         chunks = [
             Chunk(
                 id=ChunkId(self._ids.new_id()),
@@ -191,12 +202,13 @@ class IngestDocument:
                 await uow.chunks.add(document.tenant_id, chunks, vectors)
                 await uow.commit()
             else:
-                return  # deleted meanwhile, or finished by another worker
+                return SKIPPED  # deleted meanwhile, or finished by another worker
         await self._events.publish(
             document.tenant_id, document.owner_id, DocumentReady(document_id=document.id)
         )
+        return IngestOutcome(status="ready", pages=pages)
 
-    async def _fail(self, document: Document, error: str) -> None:
+    async def _fail(self, document: Document, error: str, failure: IngestFailure) -> IngestOutcome:
         async with self._uow() as uow:
             if await uow.documents.set_status(
                 document.tenant_id,
@@ -208,12 +220,13 @@ class IngestDocument:
             ):
                 await uow.commit()
             else:
-                return
+                return SKIPPED
         await self._events.publish(
             document.tenant_id,
             document.owner_id,
             DocumentFailed(document_id=document.id, error=error[:MAX_ERROR]),
         )
+        return IngestOutcome(status="failed", failure=failure)
 
 
 def _printable(text: str) -> str:
