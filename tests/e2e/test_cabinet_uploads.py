@@ -131,7 +131,9 @@ def test_profile_saves_the_name_and_the_avatar_reaches_every_open_tab(
 
     page.get_by_label("Display name").fill("x" * 101)
     page.get_by_role("button", name="Save profile").click()
-    expect(page.locator("#cabinet-alert")).to_contain_text("Display name must be at most 100 characters.")
+    expect(page.locator("#cabinet-alert")).to_contain_text(
+        "Display name must be at most 100 characters."
+    )
     page.get_by_label("Display name").fill("Ada Lovelace")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator("form").get_by_role("status")).to_have_text("Saved")
