@@ -86,6 +86,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_lease_seconds: float = 30.0
     job_poll_seconds: float = 1.0
     job_max_attempts: int = 5
+    metrics: bool = True
+    metrics_token: str | None = None
+    log_format: Literal["text", "json"] = "text"
 
     @property
     def backend(self) -> str:
@@ -105,7 +108,14 @@ _ALIASES = {
     "deepseek_api_key": ("DEEPSEEK_API_KEY",),
 }
 _SECRET_FIELDS = frozenset(
-    {"secret_key", "smtp_password", "openai_api_key", "deepseek_api_key", "admin_token"}
+    {
+        "secret_key",
+        "smtp_password",
+        "openai_api_key",
+        "deepseek_api_key",
+        "admin_token",
+        "metrics_token",
+    }
 )
 
 

@@ -43,7 +43,11 @@ from chatcore.documents.use_cases.ingestion_jobs import (
 from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.use_cases.quota import MB, StorageQuotas
 from chatcore.documents.use_cases.reindex import ReindexDocuments
-from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.use_cases.search import (
+    OFFLINE_VECTOR_WEIGHT,
+    DocumentRetriever,
+    SearchDocuments,
+)
 from chatcore.documents.use_cases.uploads import UploadDocument
 from chatcore.events.use_cases import ListenForEvents
 from chatcore.health import CheckDatabase
@@ -115,6 +119,13 @@ def stores_with_unfinished_writes(*stores: object) -> list[UnfinishedWrites]:
 def upload_limit(settings: Settings) -> int:
     """The largest accepted upload, in bytes."""
     return settings.max_upload_mb * 1024 * 1024
+
+
+def search_vector_weight(settings: Settings) -> float:
+    """How much vectors weigh against keywords in search: the offline embedder's only
+    nudge the keyword ranking; OpenAI's, semantic, weigh as much (the usual hybrid,
+    which wins on paraphrased questions where keywords miss)."""
+    return 1.0 if settings.embedder == "openai" else OFFLINE_VECTOR_WEIGHT
 
 
 def make_storage_quotas(settings: Settings) -> StorageQuotas:
@@ -266,7 +277,9 @@ class UseCases(containers.DeclarativeContainer):
     )
     job_handlers = providers.Dict(
         {
-            INGEST: providers.Factory(IngestionJobs, adapters.uow, ingest_document),
+            INGEST: providers.Factory(
+                IngestionJobs, adapters.uow, ingest_document, adapters.ingestion_meter
+            ),
             REINDEX: providers.Factory(ReindexJobs, reindex_documents),
             PURGE: periodic_purge,
         }
@@ -294,7 +307,12 @@ class UseCases(containers.DeclarativeContainer):
     get_document = providers.Factory(GetDocument, adapters.uow)
     get_document_file = providers.Factory(GetDocumentFile, get_document, adapters.document_store)
     delete_document = providers.Factory(DeleteDocument, adapters.uow, adapters.document_store)
-    search_documents = providers.Factory(SearchDocuments, adapters.uow, adapters.embedder)
+    search_documents = providers.Factory(
+        SearchDocuments,
+        adapters.uow,
+        adapters.embedder,
+        providers.Callable(search_vector_weight, settings),
+    )
 
     # Dialogs and chat
     # Owns the replies in flight, which stop() lets finish: one per process.

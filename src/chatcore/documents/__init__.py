@@ -14,6 +14,8 @@ from chatcore.documents.model import (
     DocumentId,
     DocumentStatus,
     ExtractionFailed,
+    IngestFailure,
+    IngestOutcome,
     PageText,
     TextTooLong,
     Vector,
@@ -22,6 +24,7 @@ from chatcore.documents.ports import (
     ChunkIndex,
     DocumentRepository,
     Embedder,
+    IngestionMeter,
     TextExtractor,
 )
 
@@ -39,6 +42,9 @@ __all__ = [
     "DocumentStatus",
     "Embedder",
     "ExtractionFailed",
+    "IngestFailure",
+    "IngestOutcome",
+    "IngestionMeter",
     "PageText",
     "TextExtractor",
     "TextTooLong",

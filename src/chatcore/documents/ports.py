@@ -19,6 +19,7 @@ from chatcore.documents.model import (
     Document,
     DocumentId,
     DocumentStatus,
+    IngestOutcome,
     PageText,
     Vector,
 )
@@ -163,4 +164,17 @@ class Embedder(Protocol):
 
     async def embed(self, texts: Sequence[str]) -> list[Vector]:
         """One vector per text, same order; raises Unavailable."""
+        ...
+
+
+class IngestionMeter(Protocol):
+    """Watches the background ingestions for an operator: how many are in flight
+    (waiting or running) and how each ended."""
+
+    def submitted(self) -> None:
+        """An ingestion was handed to the worker."""
+        ...
+
+    def ended(self, outcome: IngestOutcome) -> None:
+        """An ingestion handed over earlier ended so."""
         ...

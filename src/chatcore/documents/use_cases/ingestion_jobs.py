@@ -8,7 +8,8 @@ import logging
 import uuid
 from datetime import datetime
 
-from chatcore.documents.model import Document, DocumentId
+from chatcore.documents.model import Document, DocumentId, IngestOutcome
+from chatcore.documents.ports import IngestionMeter
 from chatcore.documents.use_cases.ingestion import IngestDocument
 from chatcore.documents.use_cases.reindex import ReindexDocuments
 from chatcore.errors import Unavailable
@@ -21,6 +22,9 @@ log = logging.getLogger("chatcore.documents")
 INGEST = "ingest"
 REINDEX = "reindex"
 RESUME_BATCH = 1_000
+INTERRUPTED = IngestOutcome(status="interrupted")
+UNAVAILABLE = IngestOutcome(status="failed", failure="unavailable")  # this attempt; retried
+FAILED = IngestOutcome(status="failed", failure="error")
 
 
 async def queue_ingestion(uow: UnitOfWork, document: Document, at: datetime) -> None:
@@ -34,17 +38,33 @@ async def queue_ingestion(uow: UnitOfWork, document: Document, at: datetime) -> 
 
 
 class IngestionJobs:
-    """Runs ingestion jobs (a JobHandler)."""
+    """Runs ingestion jobs (a JobHandler), each attempt shown to the meter."""
 
-    def __init__(self, uow: UnitOfWorkFactory, ingest: IngestDocument) -> None:
-        self._uow, self._ingest = uow, ingest
+    def __init__(
+        self, uow: UnitOfWorkFactory, ingest: IngestDocument, meter: IngestionMeter | None = None
+    ) -> None:
+        self._uow, self._ingest, self._meter = uow, ingest, meter
 
     async def run(self, job: Job) -> None:
         """Ingest the job's document, if it is still waiting for it; raises
         Unavailable (a dependency is down) to have it retried."""
         document = await self._document(job)
-        if document is not None and document.status == "processing":
-            await self._ingest(document)
+        if document is None or document.status != "processing":
+            return
+        if self._meter is not None:
+            self._meter.submitted()
+        outcome = INTERRUPTED  # unless it gets further before the process stops
+        try:
+            outcome = await self._ingest(document)
+        except Unavailable:
+            outcome = UNAVAILABLE
+            raise
+        except Exception:
+            outcome = FAILED
+            raise
+        finally:
+            if self._meter is not None:
+                self._meter.ended(outcome)
 
     async def give_up(self, job: Job, error: Exception) -> None:
         document = await self._document(job)
@@ -52,9 +72,9 @@ class IngestionJobs:
             return
         if isinstance(error, Unavailable):
             reason = f"The {error.dependency} stayed unavailable; upload the file again later."
+            await self._ingest.fail(document, reason, "unavailable")
         else:
-            reason = "The document could not be processed."
-        await self._ingest.fail(document, reason)
+            await self._ingest.fail(document, "The document could not be processed.", "error")
 
     async def _document(self, job: Job) -> Document | None:
         tenant_id = TenantId(uuid.UUID(job.payload["tenant_id"]))
