@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from bench import seed
 from bench.context import Bench
 from bench.report import Table, unavailable
-from bench.scenarios import chat, idle, ingestion, logins, requests, search
+from bench.scenarios import chat, idle, ingestion, logins, observability, requests, search
 from bench.servers import CHATCORE, LITESTAR, RAW, Server
 from bench.stack import Database, StubSpec, postgres_database, sqlite_database, stack
 
@@ -29,6 +29,7 @@ TITLES = {
     5: search.TITLE,
     6: "Logins (argon2id) while /health is hammered",
     7: "Ingestion of a PDF",
+    8: observability.TITLE,
 }
 DIALOGS = 25  # more than a page of 20, so the page has a next cursor
 STREAMS_PER_CALLER = 8  # scenario 4: principals share streams, as a user's tabs would
@@ -51,6 +52,8 @@ class Run:
     def all(self) -> dict[int, Table]:
         if self.selected & {1, 2, 3, 4, 5, 6, 7}:
             self._guard(0, "SQLite stack", self._sqlite)
+        if 8 in self.selected:
+            self._guard(8, TITLES[8], self._observability)
         if self.selected & {2, 5}:
             self._guard(0, "Postgres stack", self._postgres)
         if 4 in self.selected:
@@ -98,6 +101,14 @@ class Run:
             if 4 in self.selected:
                 count = -(-bench.profile.idle_streams // STREAMS_PER_CALLER)
                 self._idle_callers = seed.callers(bench, chatcore, count)
+
+    def _observability(self) -> Table:
+        bench = self.bench
+        database = sqlite_database(bench)
+        stub = StubSpec(bench.profile.chat_deltas, 0.0)
+        with stack(bench, database, observability.TARGETS, stub) as servers:
+            callers = seed.callers(bench, servers[CHATCORE], bench.profile.chat_concurrency)
+            return observability.run(bench, servers, callers)
 
     def _postgres(self) -> None:
         bench = self.bench

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.di import Provide
 
-from chatcore.dialogs.use_cases.abandoned import SWEEP_SECONDS
 from chatcore.errors import Unavailable
 from http_shell.allow import allow_every_method
 from http_shell.container import Container, build_container, start, stop, use_cases_of
@@ -22,7 +21,6 @@ from http_shell.credentials import (
     provide_sign_in_tenant,
 )
 from http_shell.dependencies import provide_admin, provide_tenant
-from http_shell.housekeeping import purging, repeating
 from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
@@ -40,6 +38,9 @@ from http_shell.routes import (
     ws_events,
 )
 from http_shell.settings import Settings, load_settings
+from http_shell.telemetry.metrics_route import metrics_router
+from http_shell.telemetry.middleware import ObservedRequests
+from http_shell.telemetry.workers import join_shared_metrics, leave_shared_metrics
 from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.http")
@@ -52,25 +53,22 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        join_shared_metrics()
         retrying = None
         try:
             await start(container)
         except Unavailable:
             retrying = asyncio.create_task(_retry_start(container))
-        interval = container.settings().purge_interval_minutes
         try:
-            async with (
-                purging(use_cases_of(container).purge_expired(), interval),
-                repeating(use_cases_of(container).finish_abandoned_replies(), SWEEP_SECONDS),
-            ):
-                yield
+            yield
         finally:
             if retrying is not None:
                 retrying.cancel()
             await stop(container)
+            leave_shared_metrics()
 
     cors = cors_config(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *health.ROUTES,
             *tenants.ROUTES,
@@ -83,6 +81,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *usage.ROUTES,
             *documents.ROUTES,
             *web.ROUTES,
+            *([metrics_router(settings.metrics_token)] if settings.metrics else []),
         ],
         dependencies=route_dependencies(use_cases_of(container)),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -93,7 +92,14 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         plugins=openapi_plugins(),
         lifespan=[lifespan],
         debug=False,
+        # Logging is the process's to configure (chatcore serve does, with request ids
+        # and CHATCORE_LOG_FORMAT); Litestar's default would replace the root handlers.
+        logging_config=None,
     )
+    # Around routing, CORS and the exception handlers: every response gets its
+    # request id and is counted, a 404 or a failed preflight too.
+    app.asgi_handler = ObservedRequests(app.asgi_handler, metrics=settings.metrics)
+    return app
 
 
 async def _retry_start(container: Container) -> None:

@@ -15,27 +15,36 @@ from typing import cast
 
 from dependency_injector import containers, providers
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.embed import LocalEmbedder, OpenAIEmbedder
 from adapters.events import InProcessEventBus, PostgresEventBus
-from adapters.extract import PlainTextExtractor, PypdfTextExtractor
+from adapters.extract import (
+    DocxTextExtractor,
+    HtmlTextExtractor,
+    PlainTextExtractor,
+    PypdfTextExtractor,
+)
 from adapters.images import PillowImageNormalizer
 from adapters.llm import LocalChatModel, OpenAIChatModel
 from adapters.mail import ConsoleMailer, MaildirMailer, SmtpMailer
+from adapters.prometheus import MeteredChatModel, PrometheusIngestionMeter, watch_pool
 from adapters.prompts import FilePromptSource
 from adapters.security.argon2 import Argon2PasswordHasher
 from adapters.security.jwt import JwtTokenIssuer
+from adapters.sql.blobs import SqlBlobStore
 from adapters.sql.engine import create_engine
 from adapters.sql.health import SqlDatabaseProbe
 from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from adapters.storage import LocalFileBlobStore
+from adapters.storage import LocalFileBlobStore, S3BlobStore
 from chatcore.dialogs.ports import ChatModel
-from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
-from chatcore.documents.ports import Embedder, TextExtractor
+from chatcore.documents.model import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
+from chatcore.documents.ports import Embedder, IngestionMeter, TextExtractor
 from chatcore.identity.ports import Mailer
-from chatcore.kernel import RandomIdFactory, SystemClock
+from chatcore.kernel import BlobStore, RandomIdFactory, SystemClock
 from http_shell.settings import Settings, ensure_secret_key
+from http_shell.storage_url import DatabaseStorage, S3Storage
 from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.housekeeping")
@@ -61,21 +70,47 @@ def make_mailer(settings: Settings) -> Mailer:
 
 
 def make_chat_model(settings: Settings) -> ChatModel:
-    """The configured language model; the offline one by default."""
+    """The configured language model (the offline one by default), counted in the
+    metrics when they are on."""
+    model: ChatModel
     if settings.llm_provider == "openai":
-        return OpenAIChatModel(
+        name = settings.openai_model
+        model = OpenAIChatModel(
             api_key=settings.openai_api_key or "unused",  # compatible servers may need none
-            model=settings.openai_model,
+            model=name,
             base_url=settings.openai_base_url,
             max_connections=settings.llm_max_connections,
         )
-    if settings.llm_provider == "deepseek":
-        return OpenAIChatModel.for_deepseek(
+    elif settings.llm_provider == "deepseek":
+        name = settings.deepseek_model
+        model = OpenAIChatModel.for_deepseek(
             api_key=settings.deepseek_api_key or "",
-            model=settings.deepseek_model,
+            model=name,
             max_connections=settings.llm_max_connections,
         )
-    return LocalChatModel(words_per_second=settings.local_model_wps)
+    else:
+        model = LocalChatModel(words_per_second=settings.local_model_wps)
+        name = LocalChatModel.name
+    if not settings.metrics:
+        return model
+    return MeteredChatModel(model, provider=settings.llm_provider, default_model=name)
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    """The database engine, its pool watched by the metrics when they are on."""
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    if settings.metrics:
+        watch_pool(engine)
+    return engine
+
+
+def make_ingestion_meter(settings: Settings) -> IngestionMeter | None:
+    """What counts ingestions in the metrics; None when they are off."""
+    return PrometheusIngestionMeter() if settings.metrics else None
 
 
 def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
@@ -87,14 +122,20 @@ def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
     return PostgresEventBus(dsn.render_as_string(hide_password=False))
 
 
-def make_avatar_store(settings: Settings) -> LocalFileBlobStore:
-    """Avatar files, apart from documents' files."""
-    return LocalFileBlobStore(Path(settings.storage_dir) / "avatars")
-
-
-def make_document_store(settings: Settings) -> LocalFileBlobStore:
-    """Uploaded documents' files, apart from avatars."""
-    return LocalFileBlobStore(Path(settings.storage_dir) / "documents")
+def make_blob_store(settings: Settings, engine: AsyncEngine, kind: str) -> BlobStore:
+    """The files of one ``kind`` (``documents``, ``avatars``) where the storage URL
+    says, each kind apart from the others."""
+    storage = settings.storage
+    if isinstance(storage, DatabaseStorage):
+        return SqlBlobStore(engine, kind)
+    if isinstance(storage, S3Storage):
+        return S3BlobStore.connect(
+            storage.bucket,
+            f"{storage.prefix}/{kind}".lstrip("/"),
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+        )
+    return LocalFileBlobStore(Path(storage.path) / kind)
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -109,7 +150,13 @@ def make_embedder(settings: Settings) -> Embedder:
 def make_text_extractors() -> dict[str, TextExtractor]:
     """A text extractor for every accepted content type."""
     text = PlainTextExtractor()
-    return {PDF: PypdfTextExtractor(), PLAIN_TEXT: text, MARKDOWN: text}
+    return {
+        PDF: PypdfTextExtractor(),
+        DOCX: DocxTextExtractor(),
+        HTML: HtmlTextExtractor(),
+        PLAIN_TEXT: text,
+        MARKDOWN: text,
+    }
 
 
 class Adapters(containers.DeclarativeContainer):
@@ -119,23 +166,19 @@ class Adapters(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIdFactory)
-    engine = providers.Singleton(
-        create_engine,
-        settings.provided.database_url,
-        pool_size=settings.provided.db_pool_size,
-        max_overflow=settings.provided.db_max_overflow,
-    )
+    engine = providers.Singleton(make_engine, settings)
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     token_issuer = providers.Singleton(JwtTokenIssuer, settings.provided.secret_key)
     mailer = providers.Singleton(make_mailer, settings)
-    avatar_store = providers.Singleton(make_avatar_store, settings)
-    document_store = providers.Singleton(make_document_store, settings)
+    avatar_store = providers.Singleton(make_blob_store, settings, engine, "avatars")
+    document_store = providers.Singleton(make_blob_store, settings, engine, "documents")
     event_bus = providers.Singleton(make_event_bus, settings)
     embedder = providers.Singleton(make_embedder, settings)
     text_extractors = providers.Singleton(make_text_extractors)
     chat_model = providers.Singleton(make_chat_model, settings)
+    ingestion_meter = providers.Singleton(make_ingestion_meter, settings)
     prompts = providers.Singleton(FilePromptSource, settings.provided.prompt_file)
     image_normalizer = providers.Singleton(PillowImageNormalizer)
 
@@ -160,9 +203,13 @@ def use_cases_of(container: Container) -> UseCases:
     return cast(UseCases, container.use_cases)
 
 
-async def start(container: Container, *, run_migrations: bool | None = None) -> None:
+async def start(
+    container: Container, *, run_migrations: bool | None = None, work_jobs: bool = True
+) -> None:
     """Prepare storage: migrate when asked (default: the setting), make sure the
-    default tenant exists, and sweep up what a crash left of replies and uploads."""
+    default tenant exists, sweep up what a crash left of replies and uploads, queue
+    what background work is missing; then work jobs, unless told not to (or
+    ``CHATCORE_JOB_CONCURRENCY=0``)."""
     settings: Settings = container.settings()
     use_cases = use_cases_of(container)
     if run_migrations if run_migrations is not None else settings.auto_migrate:
@@ -174,19 +221,26 @@ async def start(container: Container, *, run_migrations: bool | None = None) -> 
         log.info("finished %d reply(ies) left in progress by a stopped process", ended)
     if removed := await use_cases.remove_unfinished_writes()():
         log.info("removed %d leftover(s) of uploads cut short by a crash", removed)
-    await use_cases.document_worker().resume()
+    if waiting := await use_cases.queue_unfinished_ingestions()():
+        log.info("%d document(s) are waiting for their ingestion", waiting)
+    await use_cases.periodic_purge().schedule(container.adapters.uow())
+    await use_cases.abandoned_replies_job().schedule(container.adapters.uow())
+    if work_jobs:
+        use_cases.job_worker().start()
 
 
 async def stop(container: Container) -> None:
     """Let replies in flight end (those still running after a grace period end as
     ``interrupted``) and be stored, then release every pool the container opened."""
     await use_cases_of(container).live_replies().drain(SHUTDOWN_GRACE_SECONDS)
-    await use_cases_of(container).document_worker().stop()
+    await use_cases_of(container).job_worker().stop()
     adapters = container.adapters
     embedder = adapters.embedder()
     if isinstance(embedder, OpenAIEmbedder):
         await embedder.close()
     model = adapters.chat_model()
+    if isinstance(model, MeteredChatModel):
+        model = model.wrapped
     if isinstance(model, OpenAIChatModel):
         await model.close()
     adapters.password_hasher().close()
@@ -200,16 +254,19 @@ async def chatcore_system(
     *,
     run_migrations: bool | None = None,
     configure: Callable[[Container], object] | None = None,
+    work_jobs: bool = True,
 ) -> AsyncIterator[UseCases]:
     """The whole system for use inside another Python service, open for the block:
     its use cases (``system.create_tenant()``, ``system.chat_service()``, ...).
 
     ``configure`` gets the container before anything is built or opened: the place
-    to swap in an adapter of your own (``container.adapters.document_store.override(...)``)."""
+    to swap in an adapter of your own (``container.adapters.document_store.override(...)``).
+    ``work_jobs=False``: this process leaves background jobs (ingestion, the purge) to
+    others, or works them only when it calls ``system.job_worker().work_until_idle()``."""
     container = build_container(settings)
     if configure is not None:
         configure(container)
-    await start(container, run_migrations=run_migrations)
+    await start(container, run_migrations=run_migrations, work_jobs=work_jobs)
     try:
         yield use_cases_of(container)
     finally:

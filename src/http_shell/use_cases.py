@@ -16,7 +16,11 @@ import hmac
 from dependency_injector import containers, providers
 
 from chatcore.dialogs.live import LiveReplies
-from chatcore.dialogs.use_cases.abandoned import FinishAbandonedReplies
+from chatcore.dialogs.use_cases.abandoned import (
+    SWEEP,
+    AbandonedRepliesJob,
+    FinishAbandonedReplies,
+)
 from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
 from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
@@ -35,12 +39,23 @@ from chatcore.documents.use_cases.documents import (
 )
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.ingestion_jobs import (
+    INGEST,
+    REINDEX,
+    IngestionJobs,
+    QueueReindex,
+    QueueUnfinishedIngestions,
+    ReindexJobs,
+)
 from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.use_cases.quota import MB, StorageQuotas
 from chatcore.documents.use_cases.reindex import ReindexDocuments
-from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.use_cases.search import (
+    OFFLINE_VECTOR_WEIGHT,
+    DocumentRetriever,
+    SearchDocuments,
+)
 from chatcore.documents.use_cases.uploads import UploadDocument
-from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.events.use_cases import ListenForEvents
 from chatcore.health import CheckDatabase
 from chatcore.identity.policy import IdentityPolicy
@@ -56,6 +71,8 @@ from chatcore.identity.use_cases.sessions import (
     ResolvePrincipal,
     SessionStarter,
 )
+from chatcore.jobs.model import JobPolicy
+from chatcore.jobs.use_cases import JobWorker
 from chatcore.kernel import TenantDefaults, UnfinishedWrites
 from chatcore.pagination import CursorCodec
 from chatcore.profile.model import ProfilePolicy
@@ -73,6 +90,7 @@ from chatcore.tenants.use_cases import (
 )
 from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat, UsageEraser
 from http_shell.client_address import TrustedProxies
+from http_shell.housekeeping import PURGE, PeriodicPurge
 from http_shell.settings import Settings
 
 
@@ -110,11 +128,28 @@ def upload_limit(settings: Settings) -> int:
     return settings.max_upload_mb * 1024 * 1024
 
 
+def search_vector_weight(settings: Settings) -> float:
+    """How much vectors weigh against keywords in search: the offline embedder's only
+    nudge the keyword ranking; OpenAI's, semantic, weigh as much (the usual hybrid,
+    which wins on paraphrased questions where keywords miss)."""
+    return 1.0 if settings.embedder == "openai" else OFFLINE_VECTOR_WEIGHT
+
+
 def make_storage_quotas(settings: Settings) -> StorageQuotas:
     """The storage quotas of principals whose tenant sets none, in bytes."""
     return StorageQuotas(
         user_bytes=settings.storage_quota_mb * MB,
         anonymous_bytes=settings.anonymous_storage_quota_mb * MB,
+    )
+
+
+def make_job_policy(settings: Settings) -> JobPolicy:
+    """How this process works background jobs, from settings."""
+    return JobPolicy(
+        concurrency=settings.job_concurrency,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+        max_attempts=settings.job_max_attempts,
     )
 
 
@@ -237,13 +272,51 @@ class UseCases(containers.DeclarativeContainer):
         providers.Factory(IngestSettings, max_chars=settings.provided.max_document_chars),
         storage_quotas,
     )
-    # Owns the ingestion tasks in flight, which stop() waits for: one per process.
-    document_worker = providers.Singleton(DocumentWorker, adapters.uow, ingest_document)
+    reindex_documents = providers.Factory(ReindexDocuments, adapters.uow, adapters.embedder)
+    queue_reindex = providers.Factory(QueueReindex, adapters.uow, adapters.clock)
+    queue_unfinished_ingestions = providers.Factory(
+        QueueUnfinishedIngestions, adapters.uow, adapters.clock
+    )
+
+    # Chat's settlement, and the sweep of replies whose process died (a periodic job).
+    settle_chat = providers.Factory(
+        SettleChat, adapters.uow, adapters.ids, tenant_defaults, adapters.event_bus
+    )
+    finish_abandoned_replies = providers.Factory(
+        FinishAbandonedReplies, adapters.uow, settle_chat, adapters.clock
+    )
+
+    # Background jobs: what runs each kind, and this process's worker.
+    abandoned_replies_job = providers.Factory(
+        AbandonedRepliesJob, finish_abandoned_replies, adapters.clock
+    )
+    periodic_purge = providers.Factory(
+        PeriodicPurge, purge_expired, adapters.clock, settings.provided.purge_interval_minutes
+    )
+    job_handlers = providers.Dict(
+        {
+            INGEST: providers.Factory(
+                IngestionJobs, adapters.uow, ingest_document, adapters.ingestion_meter
+            ),
+            REINDEX: providers.Factory(ReindexJobs, reindex_documents),
+            PURGE: periodic_purge,
+            SWEEP: abandoned_replies_job,
+        }
+    )
+    # Owns the jobs this process runs and their leases, which stop() hands back: one
+    # per process.
+    job_worker = providers.Singleton(
+        JobWorker,
+        adapters.uow,
+        adapters.clock,
+        job_handlers,
+        providers.Singleton(make_job_policy, settings),
+    )
     upload_document = providers.Factory(
         UploadDocument,
         adapters.uow,
         adapters.document_store,
-        document_worker,
+        job_worker,
         adapters.clock,
         adapters.ids,
         providers.Callable(upload_limit, settings),
@@ -253,16 +326,17 @@ class UseCases(containers.DeclarativeContainer):
     get_document = providers.Factory(GetDocument, adapters.uow)
     get_document_file = providers.Factory(GetDocumentFile, get_document, adapters.document_store)
     delete_document = providers.Factory(DeleteDocument, adapters.uow, adapters.document_store)
-    search_documents = providers.Factory(SearchDocuments, adapters.uow, adapters.embedder)
-    reindex_documents = providers.Factory(ReindexDocuments, adapters.uow, adapters.embedder)
+    search_documents = providers.Factory(
+        SearchDocuments,
+        adapters.uow,
+        adapters.embedder,
+        providers.Callable(search_vector_weight, settings),
+    )
 
     # Dialogs and chat
     # Owns the replies this process writes (resumed, stopped, stored as they grow, let
     # finish by stop()): one per process.
     live_replies = providers.Singleton(LiveReplies, adapters.uow, adapters.clock)
-    settle_chat = providers.Factory(
-        SettleChat, adapters.uow, adapters.ids, tenant_defaults, adapters.event_bus
-    )
     chat_service = providers.Factory(
         ChatService,
         adapters.uow,
@@ -280,9 +354,6 @@ class UseCases(containers.DeclarativeContainer):
     )
     resume_reply = providers.Factory(ResumeReply, adapters.uow, live_replies)
     stop_reply = providers.Factory(StopReply, adapters.uow, live_replies)
-    finish_abandoned_replies = providers.Factory(
-        FinishAbandonedReplies, adapters.uow, settle_chat, adapters.clock
-    )
     get_usage = providers.Factory(GetUsage, adapters.uow, adapters.clock, tenant_defaults)
     create_dialog = providers.Factory(CreateDialog, adapters.uow, adapters.clock, adapters.ids)
     list_dialogs = providers.Factory(ListDialogs, adapters.uow)

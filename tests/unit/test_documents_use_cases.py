@@ -14,14 +14,25 @@ from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
 from adapters.memory.documents import CHUNKS
-from chatcore.documents.model import MARKDOWN, PLAIN_TEXT, Document, DocumentId, Vector
+from chatcore.documents.model import (
+    MARKDOWN,
+    PLAIN_TEXT,
+    Document,
+    DocumentId,
+    IngestOutcome,
+    Vector,
+)
 from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.ingestion_jobs import (
+    INGEST,
+    IngestionJobs,
+    QueueUnfinishedIngestions,
+)
 from chatcore.documents.use_cases.quota import StorageQuotas
 from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.use_cases.uploads import UploadDocument
-from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.errors import (
     FileTooLarge,
     InvalidInput,
@@ -32,6 +43,8 @@ from chatcore.errors import (
 from chatcore.events.model import DocumentFailed, DocumentReady
 from chatcore.identity.model import User
 from chatcore.identity.principal import Principal, PrincipalKind
+from chatcore.jobs.model import JobPolicy
+from chatcore.jobs.use_cases import JobWorker
 from chatcore.kernel import RandomIdFactory, TenantId, UserId
 from chatcore.pagination import PageRequest
 from chatcore.tenants.model import Tenant, TenantSettings
@@ -86,7 +99,11 @@ class Kit:
             settings,
             quotas,
         )
-        self.worker = DocumentWorker(uow, self.ingest)
+        self.meter = RecordingMeter()
+        # Two attempts; the clock stands still, so a retry waits until a test moves it.
+        policy = JobPolicy(poll_seconds=0.001, max_attempts=2)
+        ingestion = IngestionJobs(uow, self.ingest, self.meter)
+        self.worker = JobWorker(uow, self.clock, {INGEST: ingestion}, policy)
         self.upload = UploadDocument(
             uow, self.blobs, self.worker, self.clock, ids, max_bytes, quotas
         )
@@ -134,8 +151,23 @@ class Kit:
 
     async def ready(self, principal: Principal, data: bytes, name: str = "notes.txt") -> Document:
         upload = await self.upload(principal, name, stream(data))
-        await self.worker.idle()
+        await self.worker.work_until_idle()
         return await self.get(principal, upload.document.id)
+
+
+class RecordingMeter:
+    """An IngestionMeter that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.outcomes: list[IngestOutcome] = []
+
+    def submitted(self) -> None:
+        self.in_flight += 1
+
+    def ended(self, outcome: IngestOutcome) -> None:
+        self.in_flight -= 1
+        self.outcomes.append(outcome)
 
 
 async def stream(data: bytes, piece: int = 1000) -> AsyncIterator[bytes]:
@@ -151,7 +183,7 @@ async def test_an_upload_is_ingested_and_its_sentence_found_by_search() -> None:
     assert upload.created and upload.document.status == "processing"
     assert upload.document.content_type == PLAIN_TEXT
     assert upload.document.size == len(FACTS.encode())
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     document = await kit.get(me, upload.document.id)
     assert (document.status, document.pages, document.chunks) == ("ready", 1, 1)
 
@@ -162,6 +194,25 @@ async def test_an_upload_is_ingested_and_its_sentence_found_by_search() -> None:
     passages = await kit.retriever.retrieve(me, "Skarven keeper", 2)
     assert passages[0].passage.document_id == str(document.id)
     assert passages[0].chunk_id == str(hits[0].chunk_id)
+
+
+async def test_a_markdown_documents_chunks_are_its_sections_under_their_headings() -> None:
+    kit = Kit()
+    me = await kit.principal()
+    guide = (
+        "# Field guide\n\n## Puffins\n\n"
+        + "They nest in burrows on grassy cliffs. " * 30
+        + "\n\n## Gannets\n\nThey plunge-dive from thirty metres."
+    )
+    await kit.ready(me, guide.encode(), "guide.md")
+
+    hits = await kit.search(me, "plunge-dive", 1)
+    # The section's own chunk, nothing of the one before it; the headings above it
+    # come first, so that keywords and vectors see what it is about.
+    assert hits[0].text == "Field guide\n\n## Gannets\n\nThey plunge-dive from thirty metres."
+    hits = await kit.search(me, "burrows", 2)
+    assert hits[0].text.startswith("# Field guide\n\n## Puffins\n\nThey nest")
+    assert hits[1].text.startswith("Field guide \u203a Puffins\n\nThey nest")
 
 
 async def test_the_owner_is_told_when_a_document_is_ready_or_failed() -> None:
@@ -176,6 +227,40 @@ async def test_the_owner_is_told_when_a_document_is_ready_or_failed() -> None:
         DocumentReady(document_id=ready.id),
         DocumentFailed(document_id=failed.id, error="The file contains no text."),
     ]
+
+
+async def test_the_meter_hears_every_ingestion_end_with_its_outcome() -> None:
+    kit = Kit()
+    me = await kit.principal()
+    await kit.ready(me, FACTS.encode())
+    await kit.ready(me, b"   \n")
+    assert kit.meter.outcomes == [
+        IngestOutcome(status="ready", pages=1),
+        IngestOutcome(status="failed", failure="unreadable"),
+    ]
+    assert kit.meter.in_flight == 0
+
+
+async def test_an_ingestion_cut_short_by_a_stop_ends_interrupted() -> None:
+    kit = Kit()
+    me = await kit.principal()
+    await kit.upload(me, "facts.txt", stream(FACTS.encode()))
+    meter, started = RecordingMeter(), asyncio.Event()
+
+    async def hang(document: Document) -> IngestOutcome:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never ends")
+
+    uow = kit.database.unit_of_work
+    handler = IngestionJobs(uow, hang, meter)  # type: ignore[arg-type]
+    worker = JobWorker(uow, kit.clock, {INGEST: handler}, JobPolicy(poll_seconds=0.001))
+    worker.start()
+    await asyncio.wait_for(started.wait(), 5)
+    assert meter.in_flight == 1
+    await worker.stop()
+    assert meter.outcomes == [IngestOutcome(status="interrupted")]
+    assert meter.in_flight == 0
 
 
 async def test_an_oversize_upload_is_refused_and_leaves_nothing() -> None:
@@ -228,15 +313,33 @@ async def test_identical_bytes_are_recognised_per_owner() -> None:
     assert theirs.created and theirs.document.id != first.id
 
 
-async def test_a_failed_document_fails_with_a_reason_and_a_reupload_retries_it() -> None:
+async def test_an_unavailable_embedder_is_retried_after_a_backoff() -> None:
     kit = Kit(failures=1)
     me = await kit.principal()
-    failed = await kit.ready(me, FACTS.encode())
-    assert failed.status == "failed" and "embedding service" in (failed.error or "")
+    waiting = await kit.ready(me, FACTS.encode())
+    assert waiting.status == "processing"  # the retry is not due yet
+
+    kit.clock.advance(1)
+    await kit.worker.work_until_idle()
+    assert (await kit.get(me, waiting.id)).status == "processing"  # backoff: 2 s
+    kit.clock.advance(1)
+    await kit.worker.work_until_idle()
+    assert (await kit.get(me, waiting.id)).status == "ready"
+
+
+async def test_a_failed_document_fails_with_a_reason_and_a_reupload_retries_it() -> None:
+    kit = Kit(failures=2)
+    me = await kit.principal()
+    await kit.ready(me, FACTS.encode())
+    kit.clock.advance(60)
+    await kit.worker.work_until_idle()
+    (failed,) = (await kit.list(me, PageRequest())).items
+    assert failed.status == "failed"
+    assert failed.error == "The embeddings stayed unavailable; upload the file again later."
 
     retried = await kit.upload(me, "again.txt", stream(FACTS.encode()))
     assert not retried.created and retried.document.status == "processing"
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     document = await kit.get(me, failed.id)
     assert (document.status, document.error) == ("ready", None)
 
@@ -318,8 +421,8 @@ async def test_an_interrupted_ingestion_is_taken_up_again() -> None:
         await uow.documents.add(me.tenant_id, stuck)
         await uow.commit()
 
-    assert await kit.worker.resume() == 1
-    await kit.worker.idle()
+    assert await QueueUnfinishedIngestions(kit.database.unit_of_work, kit.clock)() == 1
+    await kit.worker.work_until_idle()
     assert (await kit.get(me, stuck.id)).status == "ready"
 
 
@@ -328,7 +431,7 @@ async def test_two_workers_on_one_document_index_it_once() -> None:
     me = await kit.principal()
     upload = await kit.upload(me, "facts.txt", stream(FACTS.encode()))
     await asyncio.gather(kit.ingest(upload.document), kit.ingest(upload.document))
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     assert (await kit.get(me, upload.document.id)).chunks == len(kit.database.tables[CHUNKS])
 
 

@@ -14,6 +14,8 @@ from chatcore.documents.model import (
     DocumentId,
     DocumentStatus,
     ExtractionFailed,
+    IngestFailure,
+    IngestOutcome,
     PageText,
     TextTooLong,
     Vector,
@@ -22,7 +24,7 @@ from chatcore.documents.ports import (
     ChunkIndex,
     DocumentRepository,
     Embedder,
-    IngestionScheduler,
+    IngestionMeter,
     TextExtractor,
 )
 
@@ -40,7 +42,9 @@ __all__ = [
     "DocumentStatus",
     "Embedder",
     "ExtractionFailed",
-    "IngestionScheduler",
+    "IngestFailure",
+    "IngestOutcome",
+    "IngestionMeter",
     "PageText",
     "TextExtractor",
     "TextTooLong",

@@ -19,6 +19,7 @@ from chatcore.documents.model import (
     Document,
     DocumentId,
     DocumentStatus,
+    IngestOutcome,
     PageText,
     Vector,
 )
@@ -166,9 +167,14 @@ class Embedder(Protocol):
         ...
 
 
-class IngestionScheduler(Protocol):
-    """Runs a document's ingestion later, in the background."""
+class IngestionMeter(Protocol):
+    """Watches the background ingestions for an operator: how many are in flight
+    (waiting or running) and how each ended."""
 
-    def submit(self, document: Document) -> None:
-        """Ingest the document soon; returns at once."""
+    def submitted(self) -> None:
+        """An ingestion was handed to the worker."""
+        ...
+
+    def ended(self, outcome: IngestOutcome) -> None:
+        """An ingestion handed over earlier ended so."""
         ...

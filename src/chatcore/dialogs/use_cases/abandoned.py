@@ -1,21 +1,27 @@
 """Replies whose server process died: finished as ``interrupted`` with the text stored
-so far, and billed, by any other process (or the next start)."""
+so far, and billed, by any other process (a periodic job of the durable queue,
+which whichever process takes it runs) or by the next start."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import msgspec
 
 from chatcore.dialogs.ports import AbandonedReply, UsageRecorder
 from chatcore.dialogs.tokens import estimate_tokens
+from chatcore.jobs.model import Job
 from chatcore.kernel import Clock, UsageRecord
 from chatcore.unit_of_work import UnitOfWorkFactory
 
+log = logging.getLogger("chatcore.dialogs")
+
 # A run beats at least every 2 s (LiveReplies.BEAT_SECONDS); 30 s without a beat means
-# its process is gone. Swept every SWEEP_SECONDS, a reply is finished within 60 s.
+# its process is gone. Swept every SWEEP_INTERVAL, a reply is finished within 60 s.
 ABANDONED_AFTER = timedelta(seconds=30)
-SWEEP_SECONDS = 15.0
+SWEEP_INTERVAL = timedelta(seconds=15)
+SWEEP = "finish_abandoned_replies"  # the job's kind and key
 BATCH = 100
 _EVER = datetime.max.replace(tzinfo=UTC)  # later than any beat
 
@@ -72,3 +78,28 @@ class FinishAbandonedReplies:
             )
         )
         return True
+
+
+class AbandonedRepliesJob:
+    """Runs the sweep as a periodic job (a JobHandler): due again every SWEEP_INTERVAL."""
+
+    def __init__(self, sweep: FinishAbandonedReplies, clock: Clock) -> None:
+        self._sweep, self._clock = sweep, clock
+
+    async def run(self, job: Job) -> datetime | None:
+        """Sweep; a failure is logged and the next sweep runs on time."""
+        try:
+            if finished := await self._sweep():
+                log.info("finished %d reply(ies) whose process stopped writing", finished)
+        except Exception:
+            log.exception("finishing abandoned replies failed; retrying in %s", SWEEP_INTERVAL)
+        return self._clock.now() + SWEEP_INTERVAL
+
+    async def give_up(self, job: Job, error: Exception) -> None:
+        log.error("the sweep of abandoned replies stopped: %s", error)
+
+    async def schedule(self, uow: UnitOfWorkFactory) -> None:
+        """Queue the sweep one interval from now, unless it is queued already."""
+        async with uow() as tx:
+            await tx.jobs.enqueue(SWEEP, SWEEP, {}, run_at=self._clock.now() + SWEEP_INTERVAL)
+            await tx.commit()
