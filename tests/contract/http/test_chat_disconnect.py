@@ -79,7 +79,9 @@ async def test_by_default_a_dropped_client_leaves_the_reply_running_to_its_end(
         assert openai_stub.exchanges[-1].completed
         await live.container.use_cases.live_replies().drain()
         assert live.container.use_cases.live_replies().running() == []
-        assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+        # None held for good (the job worker takes one now and then).
+        pool = live.container.adapters.engine().pool
+        await eventually(lambda: pool.checkedout() == 0)
 
 
 async def test_a_dropped_client_stops_the_model_and_stores_a_cancelled_reply(
@@ -99,7 +101,9 @@ async def test_a_dropped_client_stops_the_model_and_stores_a_cancelled_reply(
     assert FULL_REPLY.startswith(content) and content != FULL_REPLY
     await live.container.use_cases.live_replies().drain()
     await no_new_tasks(baseline)
-    assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    # None held for good (the job worker takes one now and then).
+    pool = live.container.adapters.engine().pool
+    await eventually(lambda: pool.checkedout() == 0)
 
 
 async def test_connect_then_drop_loops_leave_nothing_behind(
@@ -117,7 +121,9 @@ async def test_connect_then_drop_loops_leave_nothing_behind(
     assert not any(e.completed for e in openai_stub.exchanges)
     await live.container.use_cases.live_replies().drain()
     await no_new_tasks(baseline)
-    assert live.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    # None held for good (the job worker takes one now and then).
+    pool = live.container.adapters.engine().pool
+    await eventually(lambda: pool.checkedout() == 0)
     page = await live.client.get("/v1/dialogs", params={"limit": 200}, headers=bearer(token))
     assert len(page.json()["items"]) == DROPS
     # Every question has its reply, cancelled, whenever the client left.

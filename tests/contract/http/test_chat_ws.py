@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from tests.contract.http.chat_support import (
     anonymous,
     bearer,
+    eventually,
     no_new_tasks,
     stored_messages,
     stored_reply,
@@ -284,7 +285,9 @@ async def test_a_socket_that_leaves_mid_reply_leaves_it_running_and_stoppable(
     assert reply["finish_reason"] == "cancelled"
     assert reply["content"].startswith(first["text"]) and reply["content"] != first["text"]
     await no_new_tasks(baseline)
-    assert slow.container.adapters.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    # None held for good (the job worker takes one now and then).
+    pool = slow.container.adapters.engine().pool
+    await eventually(lambda: pool.checkedout() == 0)
 
 
 async def test_a_resume_frame_continues_a_reply_exactly_where_the_offset_ends(
