@@ -5,6 +5,7 @@ offset plus what it resumes with is the stored reply, nothing twice, nothing los
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +20,7 @@ from tests.unit.test_dialogs_chat import ask, stored_reply
 pieces = st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=12)
 
 
-def text_of(events: list[object]) -> str:
+def text_of(events: Sequence[object]) -> str:
     return "".join(e.text for e in events if isinstance(e, Delta))
 
 
@@ -100,7 +101,7 @@ async def test_strangers_unknown_ids_and_impossible_offsets_are_refused() -> Non
         with pytest.raises(InvalidInput):
             await resume(alice, reply_id, -1)
         with pytest.raises(NotFound):
-            await resume(alice, stream.meta.user_message_id, 0)  # type: ignore[arg-type]
+            await resume(alice, stream.meta.user_message_id, 0)
         if run_state == "running":
             await kit.live.drain()
     with pytest.raises(InvalidInput):
