@@ -26,7 +26,7 @@ from http_shell.schemas_dialogs import ChatBody
 from http_shell.streaming import STREAM_HEADERS, sse_frames
 
 MAX_OFFSET = 10**9  # far past any reply; keeps a forged header a small number
-EVENT_ID = r"^[0-9]{1,9}$"  # an offset below MAX_OFFSET, in ASCII digits
+EVENT_ID = r"^([0-9]{1,9})?$"  # an offset below MAX_OFFSET in ASCII digits, or none
 _EVENTS = "Events, each with an id (the reply's length so far in characters): "
 
 
@@ -70,14 +70,15 @@ async def resume_route(
     reply_id: FromPath[uuid.UUID],
     principal: NamedDependency[Principal],
     use_cases: Cases,
-    # Digits, not an integer with ge=0: Litestar leaves a bound of 0 out of the schema.
+    # Digits, not an integer with ge=0 (Litestar leaves a bound of 0 out of the schema),
+    # nor optional (a header is never null): empty is "none".
     last_event_id: Annotated[
-        str | None, Parameter(header="Last-Event-ID", pattern=EVENT_ID, required=False)
-    ] = None,
+        str, Parameter(header="Last-Event-ID", pattern=EVENT_ID, required=False)
+    ] = "",
     offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Stream:
     # What a browser's EventSource sends on reconnecting wins over the URL's offset.
-    start = offset if last_event_id is None else int(last_event_id)
+    start = int(last_event_id) if last_event_id else offset
     stream = await use_cases.resume_reply()(principal, MessageId(reply_id), start)
     return _sse(stream)
 
