@@ -100,8 +100,15 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         logging_config=None,
     )
     # Around routing, CORS and the exception handlers: every response gets its
-    # request id and is counted, a 404 or a failed preflight too.
-    app.asgi_handler = ObservedRequests(app.asgi_handler, metrics=settings.metrics)
+    # request id, is counted and traced, a 404 or a failed preflight too.
+    handler = app.asgi_handler
+    tracer_provider = container.adapters.tracer_provider()
+    if tracer_provider is not None:
+        # Imported here: without traces configured no OpenTelemetry module is loaded.
+        from http_shell.telemetry.traces import TracedRequests
+
+        handler = TracedRequests(handler, tracer_provider)
+    app.asgi_handler = ObservedRequests(handler, metrics=settings.metrics)
     return app
 
 

@@ -1,0 +1,213 @@
+"""OpenTelemetry traces: a span per request named by its route template, a child span
+per model call with the chat's token counts, and one per database statement; nothing
+in them of a message, an email or a secret. Spans are caught in memory (the SDK's
+in-memory exporter), on the tracer provider the container is given."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
+
+from tests.contract.http.chat_support import anonymous, bearer, chat, eventually
+from tests.contract.http.conftest import ClientFactory, ServerFactory
+from tests.support.openai_stub import PROVIDER_SECRET, OpenAIStub
+from tests.support.signing_in import PASSWORD, sign_up
+from tests.support.smtp_server import CapturingSmtpServer
+
+TracedClient = AbstractAsyncContextManager[AsyncTestClient[Litestar]]
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """The spans the app under test ends, in the order they end."""
+    exporter = InMemorySpanExporter()
+    yield exporter
+    exporter.shutdown()
+
+
+@pytest.fixture
+def provider(spans: InMemorySpanExporter) -> TracerProvider:
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+    return tracer_provider
+
+
+@pytest.fixture
+def traced(make_client: ClientFactory, provider: TracerProvider) -> Any:
+    """Like ``make_client``, on an app whose spans go to ``spans``."""
+
+    @asynccontextmanager
+    async def open_client(**overrides: Any) -> AsyncIterator[AsyncTestClient[Litestar]]:
+        async with make_client(tracer_provider=provider, **overrides) as client:
+            yield client
+
+    return open_client
+
+
+def named(spans: InMemorySpanExporter, name: str) -> list[ReadableSpan]:
+    return [span for span in spans.get_finished_spans() if span.name == name]
+
+
+def children_of(spans: InMemorySpanExporter, parent: ReadableSpan) -> list[ReadableSpan]:
+    return [
+        span
+        for span in spans.get_finished_spans()
+        if span.parent is not None and span.parent.span_id == parent.context.span_id
+    ]
+
+
+async def test_a_chat_is_a_request_span_with_model_and_statement_spans_inside(
+    traced: Any, spans: InMemorySpanExporter
+) -> None:
+    async with traced() as client:
+        token = await anonymous(client)
+        spans.clear()
+        events = await chat(client, token, "How do puffins raise their chicks?")
+        await eventually(lambda: named(spans, "chat local"))
+    usage = dict(events)["usage"]
+
+    (request,) = named(spans, "POST /v1/chat")
+    assert request.kind is SpanKind.SERVER
+    assert request.attributes is not None
+    assert request.attributes["http.route"] == "/v1/chat"
+    assert request.attributes["http.status_code"] == 200
+
+    (model,) = named(spans, "chat local")
+    assert model.parent is not None and model.parent.span_id == request.context.span_id
+    assert model.kind is SpanKind.CLIENT
+    assert dict(model.attributes or {}) == {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.system": "local",
+        "gen_ai.provider.name": "local",
+        "gen_ai.request.model": "local",
+        "gen_ai.response.model": "local",
+        "gen_ai.usage.input_tokens": usage["prompt_tokens"],
+        "gen_ai.usage.output_tokens": usage["completion_tokens"],
+        "gen_ai.response.finish_reasons": ("stop",),
+    }
+
+    statements = [
+        span for span in children_of(spans, request) if "db.statement" in (span.attributes or {})
+    ]
+    texts = [str((span.attributes or {})["db.statement"]) for span in statements]
+    assert any(text.startswith("INSERT INTO messages") for text in texts), texts
+    assert all(span.attributes and span.attributes["db.system"] == "sqlite" for span in statements)
+
+
+async def test_the_request_span_carries_the_request_id(
+    traced: Any, spans: InMemorySpanExporter
+) -> None:
+    async with traced() as client:
+        given = await client.get("/health", headers={"X-Request-ID": "trace-me-42"})
+        generated = await client.get("/health")
+    first, second = named(spans, "GET /health")
+    assert first.attributes and first.attributes["chatcore.request_id"] == "trace-me-42"
+    assert given.headers["x-request-id"] == "trace-me-42"
+    assert second.attributes
+    assert second.attributes["chatcore.request_id"] == generated.headers["x-request-id"]
+
+
+async def test_a_span_is_named_by_the_route_template_never_the_path(
+    traced: Any, spans: InMemorySpanExporter
+) -> None:
+    missing = uuid.uuid4()
+    async with traced() as client:
+        token = await anonymous(client)
+        spans.clear()
+        dialog = await client.get(f"/v1/dialogs/{missing}", headers=bearer(token))
+        unknown = await client.get(f"/no/such/{missing}")
+        odd = await client.request("BREW", f"/no/such/{missing}")
+    assert (dialog.status_code, unknown.status_code) == (404, 404)
+    assert odd.status_code in (404, 405)
+
+    requests = [span for span in spans.get_finished_spans() if span.kind is SpanKind.SERVER]
+    assert [span.name for span in requests] == [
+        "GET /v1/dialogs/{dialog_id}",
+        "GET",  # no route took it: the method alone, as OpenTelemetry names such spans
+        "HTTP",  # and a method outside the standard ones
+    ]
+    assert all(str(missing) not in span.name for span in requests)
+    unmatched = requests[1].attributes or {}
+    assert "http.route" not in unmatched
+    assert unmatched["http.status_code"] == 404
+
+
+async def test_spans_hold_no_message_email_password_or_token(
+    traced: Any, spans: InMemorySpanExporter, smtp: CapturingSmtpServer
+) -> None:
+    email = "ada.secret@example.test"
+    message = "my passport number is X1234-traced"
+    async with traced(smtp_host=smtp.host, smtp_port=str(smtp.port), smtp_starttls="false") as c:
+        confirmation = await sign_up(c, smtp, email)
+        confirmed = await c.get("/v1/auth/confirm", params={"token": confirmation})
+        assert confirmed.status_code == 200, confirmed.text
+        login = await c.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        access = login.json()["access_token"]
+        events = await chat(c, access, message)
+        await eventually(lambda: named(spans, "chat local"))
+    reply = "".join(data["text"] for kind, data in events if kind == "delta")
+
+    (confirm,) = named(spans, "GET /v1/auth/confirm")
+    assert confirm.attributes and confirm.attributes["http.status_code"] == 200
+    secrets = {email, message, reply, PASSWORD, confirmation, access}
+    for span in spans.get_finished_spans():
+        shown = [span.name, *map(str, (span.attributes or {}).values())]
+        for event in span.events:
+            shown += [event.name, *map(str, (event.attributes or {}).values())]
+        leaked = [secret for secret in secrets for text in shown if secret in text]
+        assert not leaked, (span.name, leaked)
+
+
+async def test_a_socket_is_one_span_with_a_model_span_per_reply(
+    make_server: ServerFactory, provider: TracerProvider, spans: InMemorySpanExporter
+) -> None:
+    from tests.contract.http.test_chat_ws import ask, open_socket
+
+    async with make_server(tracer_provider=provider) as live:
+        token = await anonymous(live.client)
+        async with open_socket(live, token=token) as socket:
+            frames = await ask(socket, "What can you do?")
+        await eventually(lambda: named(spans, "WEBSOCKET /v1/ws/chat"))
+    (connection,) = named(spans, "WEBSOCKET /v1/ws/chat")
+    assert connection.kind is SpanKind.SERVER
+    (model,) = named(spans, "chat local")
+    assert model.parent is not None and model.parent.span_id == connection.context.span_id
+    usage = next(frame for frame in frames if frame["type"] == "usage")
+    assert (
+        model.attributes
+        and model.attributes["gen_ai.usage.output_tokens"] == (usage["completion_tokens"])
+    )
+
+
+async def test_a_failed_model_call_is_an_error_span_with_its_code(
+    make_server: ServerFactory,
+    provider: TracerProvider,
+    spans: InMemorySpanExporter,
+    openai_stub: OpenAIStub,
+) -> None:
+    openai_stub.configure(errors=[401])
+    async with make_server(
+        tracer_provider=provider, llm_provider="openai", openai_base_url=openai_stub.base_url
+    ) as live:
+        token = await anonymous(live.client)
+        events = await chat(live.client, token, "Anyone there?")
+        await eventually(lambda: named(spans, "chat gpt-4o-mini"))
+    assert [kind for kind, _ in events] == ["meta", "error"]
+    (model,) = named(spans, "chat gpt-4o-mini")
+    attributes = model.attributes or {}
+    assert attributes["gen_ai.provider.name"] == "openai"
+    assert attributes["error.type"] == "llm_auth_failed"
+    assert "gen_ai.usage.input_tokens" not in attributes
+    assert model.status.status_code is StatusCode.ERROR
+    assert PROVIDER_SECRET not in str(model.status.description)
