@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.di import Provide
 
 from chatcore.errors import Unavailable
@@ -48,6 +49,18 @@ log = logging.getLogger("chatcore.http")
 START_RETRY_SECONDS = 5.0
 
 
+class _App(Litestar):
+    """Litestar, without its look for an OpenTelemetry middleware among ``middleware``."""
+
+    @staticmethod
+    def _patch_opentelemetry_middleware(config: AppConfig) -> AppConfig:
+        # Litestar imports its OpenTelemetry plugin (and OpenTelemetry with it) for every
+        # app made where the package is installed, to move such a middleware first.
+        # chatcore passes none (its tracing wraps the whole app, below), and without
+        # traces configured it loads no OpenTelemetry module at all.
+        return config
+
+
 def create_app(settings: Settings, container: Container | None = None) -> Litestar:
     """The HTTP app for ``settings``; pass a container to override adapters (tests)."""
     container = container or build_container(settings)
@@ -71,7 +84,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             leave_shared_metrics()
 
     cors = cors_config(settings)
-    app = Litestar(
+    app = _App(
         route_handlers=[
             *health.ROUTES,
             *tenants.ROUTES,

@@ -5,11 +5,16 @@ in-memory exporter), on the tracer provider the container is given."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -18,13 +23,17 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from http_shell.container import build_container
 from tests.contract.http.chat_support import anonymous, bearer, chat, eventually
 from tests.contract.http.conftest import ClientFactory, ServerFactory
+from tests.support.app import app_on, app_settings
 from tests.support.openai_stub import PROVIDER_SECRET, OpenAIStub
+from tests.support.otlp_collector import OtlpCollector
 from tests.support.signing_in import PASSWORD, sign_up
 from tests.support.smtp_server import CapturingSmtpServer
 
 TracedClient = AbstractAsyncContextManager[AsyncTestClient[Litestar]]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -211,3 +220,56 @@ async def test_a_failed_model_call_is_an_error_span_with_its_code(
     assert "gen_ai.usage.input_tokens" not in attributes
     assert model.status.status_code is StatusCode.ERROR
     assert PROVIDER_SECRET not in str(model.status.description)
+
+
+@pytest.mark.parametrize(("service", "expected"), [(None, "chatcore"), ("chat-eu", "chat-eu")])
+async def test_the_configured_endpoint_receives_the_spans_over_otlp(
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    service: str | None,
+    expected: str,
+) -> None:
+    if service is not None:
+        monkeypatch.setenv("OTEL_SERVICE_NAME", service)
+    with OtlpCollector() as collector:
+        settings = msgspec.structs.replace(
+            app_settings(sqlite_url, tmp_path), otlp_endpoint=collector.endpoint + "/"
+        )
+        container = build_container(settings)
+        try:
+            async with AsyncTestClient(app_on(settings, container)) as client:
+                assert (await client.get("/health")).status_code == 200
+            # Stopping the app sends what is batched.
+            assert {path for path, _ in collector.received} == {"/v1/traces"}
+            assert "GET /health" in collector.span_names()
+            assert collector.service_names() == {expected}
+        finally:
+            tracer_provider = container.adapters.tracer_provider()
+            assert isinstance(tracer_provider, TracerProvider)
+            tracer_provider.shutdown()
+
+
+def test_without_the_endpoint_no_opentelemetry_module_is_imported(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # In a process of its own: this one has OpenTelemetry loaded by the tests above.
+    script = f"""
+import json, sys
+from litestar.testing import TestClient
+from http_shell.app import create_app
+from tests.support.app import app_settings
+from pathlib import Path
+
+app = create_app(app_settings({sqlite_url!r}, Path({str(tmp_path)!r})))
+with TestClient(app) as client:
+    assert client.get("/health").status_code == 200
+    assert client.post("/v1/sessions").status_code == 201
+loaded = [name for name in sys.modules if name.startswith(("opentelemetry", "adapters.otel"))]
+print(json.dumps([loaded, sys.modules.get("http_shell.telemetry.traces") is None]))
+"""
+    ran = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout.splitlines()[-1]) == [[], True]
