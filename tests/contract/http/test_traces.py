@@ -126,6 +126,17 @@ async def test_the_request_span_carries_the_request_id(
     assert second.attributes["chatcore.request_id"] == generated.headers["x-request-id"]
 
 
+async def test_a_request_with_a_traceparent_joins_the_callers_trace(
+    traced: Any, spans: InMemorySpanExporter
+) -> None:
+    trace_id, caller = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    async with traced() as client:
+        await client.get("/health", headers={"traceparent": f"00-{trace_id}-{caller}-01"})
+    (span,) = named(spans, "GET /health")
+    assert format(span.context.trace_id, "032x") == trace_id
+    assert span.parent is not None and format(span.parent.span_id, "016x") == caller
+
+
 async def test_a_span_is_named_by_the_route_template_never_the_path(
     traced: Any, spans: InMemorySpanExporter
 ) -> None:
