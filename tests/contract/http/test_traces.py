@@ -75,10 +75,21 @@ def children_of(spans: InMemorySpanExporter, parent: ReadableSpan) -> list[Reada
     ]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, sqlite_url: str) -> tuple[str, str]:
+    """(backend, URL) of a fresh database of either kind."""
+    if request.param == "sqlite":
+        return "sqlite", sqlite_url
+    request.getfixturevalue("postgres_engine")  # empties the tables after the test
+    url: str = request.getfixturevalue("postgres_url")
+    return "postgresql", url
+
+
 async def test_a_chat_is_a_request_span_with_model_and_statement_spans_inside(
-    traced: Any, spans: InMemorySpanExporter
+    traced: Any, spans: InMemorySpanExporter, database: tuple[str, str]
 ) -> None:
-    async with traced() as client:
+    backend, url = database
+    async with traced(database_url=url) as client:
         token = await anonymous(client)
         spans.clear()
         events = await chat(client, token, "How do puffins raise their chicks?")
@@ -110,7 +121,7 @@ async def test_a_chat_is_a_request_span_with_model_and_statement_spans_inside(
     ]
     texts = [str((span.attributes or {})["db.statement"]) for span in statements]
     assert any(text.startswith("INSERT INTO messages") for text in texts), texts
-    assert all(span.attributes and span.attributes["db.system"] == "sqlite" for span in statements)
+    assert all(span.attributes and span.attributes["db.system"] == backend for span in statements)
 
 
 async def test_the_request_span_carries_the_request_id(
