@@ -22,7 +22,10 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.otel import trace_statements
 from http_shell.container import build_container
 from tests.contract.http.chat_support import anonymous, bearer, chat, eventually
 from tests.contract.http.conftest import ClientFactory, ServerFactory
@@ -122,6 +125,23 @@ async def test_a_chat_is_a_request_span_with_model_and_statement_spans_inside(
     texts = [str((span.attributes or {})["db.statement"]) for span in statements]
     assert any(text.startswith("INSERT INTO messages") for text in texts), texts
     assert all(span.attributes and span.attributes["db.system"] == backend for span in statements)
+
+
+async def test_a_statement_outside_any_trace_is_no_trace_of_its_own(
+    sqlite_engine: AsyncEngine, provider: TracerProvider, spans: InMemorySpanExporter
+) -> None:
+    # As the job queue's poll, every second: a steady stream of one-span traces.
+    trace_statements(sqlite_engine, provider)
+    async with sqlite_engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+        with provider.get_tracer("test").start_as_current_span("work") as work:
+            await connection.execute(text("SELECT 2"))
+    statements = [
+        span for span in spans.get_finished_spans() if span is not named(spans, "work")[0]
+    ]
+    assert [(span.attributes or {})["db.statement"] for span in statements] == ["SELECT 2"]
+    assert statements[0].parent is not None
+    assert statements[0].parent.span_id == work.get_span_context().span_id
 
 
 async def test_the_request_span_carries_the_request_id(
