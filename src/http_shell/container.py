@@ -8,8 +8,9 @@ calls the use cases directly (see ``chatcore_system``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -43,6 +44,7 @@ from chatcore.dialogs.ports import ChatModel
 from chatcore.documents.model import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, IngestionMeter, TextExtractor
 from chatcore.identity.ports import Mailer
+from chatcore.jobs.ports import JobHandler
 from chatcore.kernel import BlobStore, RandomIdFactory, SystemClock
 from http_shell.settings import Settings, ensure_secret_key
 from http_shell.storage_url import DatabaseStorage, S3Storage
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
 
 log = logging.getLogger("chatcore.housekeeping")
+# Gives the job handlers (by kind) to the worker, maybe each wrapped.
+JobTracing = Callable[[Mapping[str, JobHandler]], Mapping[str, JobHandler]]
 FLUSH_SPANS_MILLIS = 5000
 
 
@@ -81,6 +85,15 @@ def make_tracer_provider(settings: Settings) -> TracerProvider | None:
     from adapters.otel import otlp_tracer_provider
 
     return otlp_tracer_provider(settings.otlp_endpoint)
+
+
+def make_job_tracing(tracer_provider: TracerProvider | None) -> JobTracing:
+    """What the job handlers are given to: a trace per job run when traces are on."""
+    if tracer_provider is None:
+        return dict
+    from adapters.otel import traced_jobs
+
+    return functools.partial(traced_jobs, tracer=tracer_provider.get_tracer(traced_jobs.__module__))
 
 
 def make_chat_model(settings: Settings, tracer_provider: TracerProvider | None) -> ChatModel:
@@ -207,6 +220,7 @@ class Adapters(containers.DeclarativeContainer):
     embedder = providers.Singleton(make_embedder, settings)
     text_extractors = providers.Singleton(make_text_extractors)
     chat_model = providers.Singleton(make_chat_model, settings, tracer_provider)
+    job_tracing = providers.Singleton(make_job_tracing, tracer_provider)
     ingestion_meter = providers.Singleton(make_ingestion_meter, settings)
     prompts = providers.Singleton(FilePromptSource, settings.provided.prompt_file)
     image_normalizer = providers.Singleton(PillowImageNormalizer)

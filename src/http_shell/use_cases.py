@@ -290,7 +290,7 @@ class UseCases(containers.DeclarativeContainer):
         JobWorker,
         adapters.uow,
         adapters.clock,
-        job_handlers,
+        adapters.job_tracing.provided.call(job_handlers),
         providers.Singleton(make_job_policy, settings),
     )
     upload_document = providers.Factory(

@@ -127,6 +127,24 @@ async def test_a_chat_is_a_request_span_with_model_and_statement_spans_inside(
     assert all(span.attributes and span.attributes["db.system"] == backend for span in statements)
 
 
+async def test_a_background_job_is_a_trace_with_its_statements_inside(
+    traced: Any, spans: InMemorySpanExporter
+) -> None:
+    from tests.contract.http.test_documents import PAGES, until_done, upload
+    from tests.support.pdfs import make_pdf
+
+    async with traced() as client:
+        token = await anonymous(client)
+        document = (await upload(client, token, make_pdf(PAGES))).json()
+        assert (await until_done(client, token, document["id"]))["status"] == "ready"
+        await eventually(lambda: named(spans, "job ingest"))
+    (job,) = named(spans, "job ingest")
+    assert (job.kind, job.parent) == (SpanKind.CONSUMER, None)
+    assert dict(job.attributes or {}) == {"chatcore.job.kind": "ingest", "chatcore.job.attempt": 1}
+    texts = [str((span.attributes or {}).get("db.statement")) for span in children_of(spans, job)]
+    assert any(text.startswith("INSERT INTO document_chunks") for text in texts), texts
+
+
 async def test_a_statement_outside_any_trace_is_no_trace_of_its_own(
     sqlite_engine: AsyncEngine, provider: TracerProvider, spans: InMemorySpanExporter
 ) -> None:
