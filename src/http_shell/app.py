@@ -26,6 +26,7 @@ from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
 from http_shell.routes import (
+    api_keys,
     auth,
     chat,
     dialogs,
@@ -71,6 +72,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *health.ROUTES,
             *tenants.ROUTES,
             *auth.ROUTES,
+            *api_keys.ROUTES,
             *dialogs.ROUTES,
             *chat.ROUTES,
             *ws_chat.ROUTES,

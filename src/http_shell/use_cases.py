@@ -42,6 +42,12 @@ from chatcore.events.use_cases import ListenForEvents
 from chatcore.health import CheckDatabase
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.use_cases.accounts import DeleteAccount, GetAccount
+from chatcore.identity.use_cases.api_keys import (
+    AuthenticateApiKey,
+    CreateApiKey,
+    ListApiKeys,
+    RevokeApiKey,
+)
 from chatcore.identity.use_cases.housekeeping import PurgeExpired
 from chatcore.identity.use_cases.login import Login
 from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
@@ -134,6 +140,7 @@ class UseCases(containers.DeclarativeContainer):
     )
     identity_policy = providers.Singleton(identity_policy, settings)
     otp_key = providers.Singleton(derive_key, settings, "otp codes")
+    api_key_secret = providers.Singleton(derive_key, settings, "api keys")
     cursor_codec = providers.Singleton(make_cursor_codec, settings)
     trusted_proxies = providers.Singleton(TrustedProxies, settings.provided.trusted_proxies)
     storage_quotas = providers.Singleton(make_storage_quotas, settings)
@@ -199,9 +206,22 @@ class UseCases(containers.DeclarativeContainer):
     create_anonymous_session = providers.Factory(
         CreateAnonymousSession, adapters.uow, session_starter, adapters.clock, identity_policy
     )
-    resolve_principal = providers.Factory(
-        ResolvePrincipal, adapters.uow, adapters.token_issuer, adapters.clock, identity_policy
+    authenticate_api_key = providers.Factory(
+        AuthenticateApiKey, adapters.uow, adapters.clock, api_key_secret
     )
+    resolve_principal = providers.Factory(
+        ResolvePrincipal,
+        adapters.uow,
+        adapters.token_issuer,
+        adapters.clock,
+        identity_policy,
+        api_keys=authenticate_api_key,
+    )
+    create_api_key = providers.Factory(
+        CreateApiKey, adapters.uow, adapters.clock, adapters.ids, api_key_secret
+    )
+    list_api_keys = providers.Factory(ListApiKeys, adapters.uow, adapters.clock)
+    revoke_api_key = providers.Factory(RevokeApiKey, adapters.uow)
     logout = providers.Factory(Logout, adapters.uow, erasers)
     delete_session = providers.Factory(DeleteSession, adapters.uow, erasers)
     delete_account = providers.Factory(DeleteAccount, adapters.uow, erasers)

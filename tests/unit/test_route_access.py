@@ -59,6 +59,7 @@ def test_use_cases_are_built_per_call_unless_they_hold_state() -> None:
         "tenant_defaults",
         "identity_policy",
         "otp_key",
+        "api_key_secret",
         "cursor_codec",
         "trusted_proxies",
         "storage_quotas",
