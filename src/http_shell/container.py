@@ -175,6 +175,7 @@ async def start(container: Container, *, run_migrations: bool | None = None) -> 
 async def stop(container: Container) -> None:
     """Let replies in flight be stored, then release every pool the container opened."""
     await use_cases_of(container).chat_service().drain()
+    await use_cases_of(container).complete_chat().drain()
     await use_cases_of(container).document_worker().stop()
     adapters = container.adapters
     embedder = adapters.embedder()

@@ -16,6 +16,7 @@ import hmac
 from dependency_injector import containers, providers
 
 from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
+from chatcore.dialogs.use_cases.completion import CompleteChat, ListModels
 from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
     DeleteDialog,
@@ -273,22 +274,40 @@ class UseCases(containers.DeclarativeContainer):
     search_documents = providers.Factory(SearchDocuments, adapters.uow, adapters.embedder)
     reindex_documents = providers.Factory(ReindexDocuments, adapters.uow, adapters.embedder)
 
-    # Dialogs and chat
+    # Dialogs and chat: a dialog's chat and a stateless completion are admitted, fed
+    # from documents and settled alike.
+    admit_chat = providers.Factory(AdmitChat, adapters.clock, adapters.ids, tenant_defaults)
+    settle_chat = providers.Factory(
+        SettleChat, adapters.uow, adapters.ids, tenant_defaults, adapters.event_bus
+    )
+    document_retriever = providers.Factory(DocumentRetriever, search_documents)
     # Owns the replies in flight, which stop() lets finish: one per process.
     chat_service = providers.Singleton(
         ChatService,
         adapters.uow,
         adapters.chat_model,
         adapters.prompts,
-        providers.Factory(
-            SettleChat, adapters.uow, adapters.ids, tenant_defaults, adapters.event_bus
-        ),
+        settle_chat,
         adapters.clock,
         adapters.ids,
         ChatSettings(),
-        admission=providers.Factory(AdmitChat, adapters.clock, adapters.ids, tenant_defaults),
-        retriever=providers.Factory(DocumentRetriever, search_documents),
+        admission=admit_chat,
+        retriever=document_retriever,
     )
+    # Owns the usage records being written, which stop() waits for: one per process.
+    complete_chat = providers.Singleton(
+        CompleteChat,
+        adapters.chat_model,
+        adapters.prompts,
+        settle_chat,
+        adapters.clock,
+        adapters.ids,
+        adapters.uow,
+        ChatSettings(),
+        admission=admit_chat,
+        retriever=document_retriever,
+    )
+    list_models = providers.Factory(ListModels)
     get_usage = providers.Factory(GetUsage, adapters.uow, adapters.clock, tenant_defaults)
     create_dialog = providers.Factory(CreateDialog, adapters.uow, adapters.clock, adapters.ids)
     list_dialogs = providers.Factory(ListDialogs, adapters.uow)

@@ -65,7 +65,12 @@ def test_use_cases_are_built_per_call_unless_they_hold_state() -> None:
         "storage_quotas",
         "profile_policy",
     }
-    assert singletons - policies == {"tenant_directory", "document_worker", "chat_service"}
+    assert singletons - policies == {
+        "tenant_directory",
+        "document_worker",
+        "chat_service",
+        "complete_chat",
+    }
 
 
 def test_the_check_catches_a_route_that_reaches_an_adapter() -> None:
