@@ -195,35 +195,25 @@ async def test_a_tenant_that_allows_no_chat_raises_rate_limit_error(
     assert await caller.key_usage() == 0
 
 
+IMAGE = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+
+
 @pytest.mark.parametrize(
-    ("request_body", "param"),
+    "request_body",
     [
-        ({"n": 2}, None),
-        ({"tools": [{"type": "function", "function": {"name": "f"}}]}, None),
-        (
-            {
-                "messages": [
-                    {
-                        "role": "user",
-                        "content": [
-                            {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
-                        ],
-                    }
-                ]
-            },
-            None,
-        ),  # fmt: skip
-        ({"messages": [{"role": "tool", "content": "42", "tool_call_id": "x"}]}, None),
+        {"n": 2},
+        {"tools": [{"type": "function", "function": {"name": "f"}}]},
+        {"messages": [{"role": "user", "content": [IMAGE]}]},
+        {"messages": [{"role": "tool", "content": "42", "tool_call_id": "x"}]},
     ],
 )
 async def test_what_chatcore_cannot_do_raises_bad_request_error(
-    caller: Caller, request_body: dict[str, Any], param: str | None
+    caller: Caller, request_body: dict[str, Any]
 ) -> None:
     arguments: dict[str, Any] = {"model": "chatcore", "messages": QUESTION, **request_body}
     with pytest.raises(BadRequestError) as raised:
         await caller.sdk.chat.completions.create(**arguments)
-    assert raised.value.code == "unsupported"
-    assert raised.value.param == param
+    assert (raised.value.code, raised.value.param) == ("unsupported", None)
     assert await caller.key_usage() == 0
 
 
