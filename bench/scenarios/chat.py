@@ -89,7 +89,7 @@ def run(bench: Bench, servers: dict[str, Server], callers: list[Caller]) -> Tabl
             )
             many = streams(bench, server, chat_requests(callers, concurrency), 0.0, timeout)
             samples[key].append(
-                {"one": _figures(one, deltas, in_turn=True), "many": _figures(many, deltas)}
+                {"one": figures(one, deltas, in_turn=True), "many": figures(many, deltas)}
             )
 
     table = Table(
@@ -146,7 +146,7 @@ def run(bench: Bench, servers: dict[str, Server], callers: list[Caller]) -> Tabl
     return table
 
 
-def _figures(result: dict[str, Any], deltas: int, *, in_turn: bool = False) -> dict[str, Any]:
+def figures(result: dict[str, Any], deltas: int, *, in_turn: bool = False) -> dict[str, Any]:
     """Totals of one stream job; deltas/s over the time streams were open (for streams
     run in turn, the sum of their durations)."""
     runs = result["streams"]
