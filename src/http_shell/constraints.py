@@ -69,7 +69,9 @@ SearchK = Annotated[int, msgspec.Meta(ge=1, le=MAX_K)]
 SystemPrompt = Annotated[str, msgspec.Meta(max_length=MAX_SYSTEM_PROMPT)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
 KeyName = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_KEY_NAME, pattern=_LINE)]
-AwareTime = Annotated[datetime, msgspec.Meta(tz=True, description="With a UTC offset.")]
+FutureTime = Annotated[
+    datetime, msgspec.Meta(tz=True, description="A time still to come, with a UTC offset.")
+]
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=63, pattern=SLUG_PATTERN)]
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import msgspec
 
 from chatcore.identity.use_cases.api_keys import ApiKeyUsage, NewApiKey
-from http_shell.constraints import AwareTime, KeyName
+from http_shell.constraints import FutureTime, KeyName
 from http_shell.schemas import Body
 
 
@@ -17,7 +17,7 @@ class CreateApiKeyBody(Body):
     (never, if left out)."""
 
     name: KeyName
-    expires_at: AwareTime | None = None
+    expires_at: FutureTime | None = None
 
 
 class NewApiKeyOut(msgspec.Struct):
