@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium lint format bench bench-quick clean
+.PHONY: run test chromium lint format bench bench-quick eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
+
+# Retrieval evaluation (bench/retrieval): questions over ten documents, chatcore's search
+# beside plain BM25 and each of its halves; offline, about ten seconds.
+eval: $(STAMP)
+	$(BIN)/python -m bench.retrieval
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

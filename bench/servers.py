@@ -21,10 +21,19 @@ READY_SECONDS = 60.0
 STOP_SECONDS = 15.0
 
 CHATCORE, RAW, LITESTAR = "chatcore", "raw-asgi", "litestar"
+# chatcore as configured for scenario 8: metrics off, and metrics and request lines off.
+METRICS_OFF, QUIET = "chatcore-metrics-off", "chatcore-quiet"
+CHATCORE_VARIANTS = {
+    CHATCORE: ((), {}),
+    METRICS_OFF: ((), {"CHATCORE_METRICS": "false"}),
+    QUIET: (("--no-access-log",), {"CHATCORE_METRICS": "false"}),
+}
 LABELS = {
     RAW: "bare raw ASGI",
     LITESTAR: "bare Litestar",
     CHATCORE: "chatcore",
+    METRICS_OFF: "chatcore, metrics off",
+    QUIET: "chatcore, metrics and request lines off",
 }
 
 
@@ -132,11 +141,11 @@ def uvicorn_app(app: str, port: int) -> list[str]:
     )
 
 
-def chatcore_serve(port: int) -> list[str]:
+def chatcore_serve(port: int, *options: str) -> list[str]:
     """``chatcore serve`` as installed next to this interpreter."""
     script = Path(sys.executable).with_name("chatcore")
     command = [str(script)] if script.exists() else python_module("http_shell.cli")
-    return [*command, "serve", "--host", HOST, "--port", str(port)]
+    return [*command, "serve", "--host", HOST, "--port", str(port), *options]
 
 
 def _answers(port: int, health_path: str | None) -> bool:

@@ -11,6 +11,7 @@ from bench import procstat
 from bench.context import ROOT, Bench
 from bench.servers import (
     CHATCORE,
+    CHATCORE_VARIANTS,
     HOST,
     LITESTAR,
     RAW,
@@ -129,8 +130,10 @@ def stack(
         servers: dict[str, Server] = {}
         for key in sorted(targets, key=lambda key: key != CHATCORE):
             port = free_port()
-            if key == CHATCORE:
-                argv, env = chatcore_serve(port), chatcore_env(bench, database, model_url)
+            if key in CHATCORE_VARIANTS:
+                options, settings = CHATCORE_VARIANTS[key]
+                argv = chatcore_serve(port, *options)
+                env = chatcore_env(bench, database, model_url) | settings
             else:
                 argv = uvicorn_app(_REFERENCE_APPS[key], port)
                 env = bench.child_env(

@@ -3,7 +3,7 @@ each is searchable (or failed), and print a summary.
 
     python examples/batch_ingest.py ./handbook
 
-Files that are not PDF, plain text or Markdown are skipped. A worker like this
+Files that are not PDF, DOCX, HTML, plain text or Markdown are skipped. A worker like this
 would keep the principal (or use a signed-in user's) to chat over the documents;
 here the principal is new on every run.
 """

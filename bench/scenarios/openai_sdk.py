@@ -1,4 +1,4 @@
-"""Scenario 8: ``POST /v1/chat/completions`` streamed through the official ``openai``
+"""Scenario 9: ``POST /v1/chat/completions`` streamed through the official ``openai``
 SDK, many at once, against ``POST /v1/chat`` in the same run — server CPU per delta —
 and what authenticating by an API key costs over a JWT, per request."""
 
@@ -16,6 +16,7 @@ from bench.report import Table, median, num, ratio, times, verdict
 from bench.scenarios import chat
 from bench.servers import HOST, Server
 
+TITLE = "Streamed /v1/chat/completions through the openai SDK"
 CPU_TARGET = 1.2  # issue 17: within 1.2x of /v1/chat's CPU per delta
 AUTH_TARGET_US = 50.0  # issue 17: a key costs at most 50 µs of CPU more than a JWT
 _PATH = "/v1/usage"  # an authenticated read, the same work but for the credential
@@ -116,8 +117,8 @@ def _cpu_per_request(bench: Bench, server: Server, token: str) -> float | None:
 def _table(bench: Bench, samples: list[dict[str, Any]]) -> Table:
     profile = bench.profile
     table = Table(
-        8,
-        "Streamed /v1/chat/completions through the openai SDK",
+        9,
+        TITLE,
         (
             f"{profile.chat_concurrency} streams at once of {profile.chat_deltas:,} deltas, "
             "the official openai SDK (AsyncOpenAI) as the client with an API key, against "

@@ -41,6 +41,9 @@ from http_shell.routes import (
     ws_events,
 )
 from http_shell.settings import Settings, load_settings
+from http_shell.telemetry.metrics_route import metrics_router
+from http_shell.telemetry.middleware import ObservedRequests
+from http_shell.telemetry.workers import join_shared_metrics, leave_shared_metrics
 from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.http")
@@ -53,6 +56,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        join_shared_metrics()
         retrying = None
         try:
             await start(container)
@@ -66,9 +70,10 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             if retrying is not None:
                 retrying.cancel()
             await stop(container)
+            leave_shared_metrics()
 
     cors = cors_config(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *health.ROUTES,
             *tenants.ROUTES,
@@ -83,6 +88,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *usage.ROUTES,
             *documents.ROUTES,
             *web.ROUTES,
+            *([metrics_router(settings.metrics_token)] if settings.metrics else []),
         ],
         dependencies=route_dependencies(use_cases_of(container)),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -93,7 +99,14 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         plugins=openapi_plugins(),
         lifespan=[lifespan],
         debug=False,
+        # Logging is the process's to configure (chatcore serve does, with request ids
+        # and CHATCORE_LOG_FORMAT); Litestar's default would replace the root handlers.
+        logging_config=None,
     )
+    # Around routing, CORS and the exception handlers: every response gets its
+    # request id and is counted, a 404 or a failed preflight too.
+    app.asgi_handler = ObservedRequests(app.asgi_handler, metrics=settings.metrics)
+    return app
 
 
 async def _retry_start(container: Container) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -18,14 +17,16 @@ from chatcore.pagination import PageRequest
 from chatcore.tenants.model import TenantSettings
 from http_shell.container import chatcore_system
 from http_shell.settings import Settings, SettingsError, load_settings
+from http_shell.telemetry.logs import configure_logging, log_config
+from http_shell.telemetry.workers import shared_metrics
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
+        configure_logging(settings.log_format)
         return int(args.run(args, settings) or 0)
     except SettingsError as exc:
         print(f"chatcore: configuration error: {exc}", file=sys.stderr)
@@ -40,20 +41,24 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.no_migrate:
         asyncio.run(_migrate_now(settings))
-    uvicorn.run(
-        "http_shell.app:create_app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-        access_log=not args.no_access_log,
-        proxy_headers=True,
-        # uvicorn's own default believes X-Forwarded-For from any local peer; one
-        # setting says which proxies are believed, here and in the app.
-        forwarded_allow_ips=list(settings.trusted_proxies),
-        timeout_graceful_shutdown=10,
-    )
+    with shared_metrics(args.workers if settings.metrics else 1):
+        uvicorn.run(
+            "http_shell.app:create_app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            # Every worker logs alike; the app writes the one line per request (with
+            # its id, route template, status and duration), uvicorn's access log none.
+            log_config=log_config(settings.log_format, request_lines=not args.no_access_log),
+            log_level="info",
+            access_log=False,
+            proxy_headers=True,
+            # uvicorn's own default believes X-Forwarded-For from any local peer; one
+            # setting says which proxies are believed, here and in the app.
+            forwarded_allow_ips=list(settings.trusted_proxies),
+            timeout_graceful_shutdown=10,
+        )
     return 0
 
 

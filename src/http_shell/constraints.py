@@ -84,6 +84,9 @@ _PLAIN_WORDS = (
     (re.compile(r"Expected `(?:int|float)` >= (-?[\d.]+)"), "must be at least {}"),
     (re.compile(r"Expected `(?:int|float)` <= (-?[\d.]+)"), "must be at most {}"),
     (re.compile(r"Expected `str` matching regex"), "is not in the expected form"),
+    (re.compile(r"Object missing required field `"), "is required"),
+    (re.compile(r"Object contains unknown field `"), "is not a field of this request"),
+    (re.compile(r"Expected `(\w+)`, got `(\w+)`"), "has the wrong type: expected {}, got {}"),
 )
 
 

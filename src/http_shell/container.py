@@ -15,13 +15,20 @@ from typing import cast
 
 from dependency_injector import containers, providers
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.embed import LocalEmbedder, OpenAIEmbedder
 from adapters.events import InProcessEventBus, PostgresEventBus
-from adapters.extract import PlainTextExtractor, PypdfTextExtractor
+from adapters.extract import (
+    DocxTextExtractor,
+    HtmlTextExtractor,
+    PlainTextExtractor,
+    PypdfTextExtractor,
+)
 from adapters.images import PillowImageNormalizer
 from adapters.llm import LocalChatModel, OpenAIChatModel
 from adapters.mail import ConsoleMailer, MaildirMailer, SmtpMailer
+from adapters.prometheus import MeteredChatModel, PrometheusIngestionMeter, watch_pool
 from adapters.prompts import FilePromptSource
 from adapters.security.argon2 import Argon2PasswordHasher
 from adapters.security.jwt import JwtTokenIssuer
@@ -31,8 +38,8 @@ from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.storage import LocalFileBlobStore
 from chatcore.dialogs.ports import ChatModel
-from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
-from chatcore.documents.ports import Embedder, TextExtractor
+from chatcore.documents.model import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
+from chatcore.documents.ports import Embedder, IngestionMeter, TextExtractor
 from chatcore.identity.ports import Mailer
 from chatcore.kernel import RandomIdFactory, SystemClock
 from http_shell.settings import Settings, ensure_secret_key
@@ -60,21 +67,47 @@ def make_mailer(settings: Settings) -> Mailer:
 
 
 def make_chat_model(settings: Settings) -> ChatModel:
-    """The configured language model; the offline one by default."""
+    """The configured language model (the offline one by default), counted in the
+    metrics when they are on."""
+    model: ChatModel
     if settings.llm_provider == "openai":
-        return OpenAIChatModel(
+        name = settings.openai_model
+        model = OpenAIChatModel(
             api_key=settings.openai_api_key or "unused",  # compatible servers may need none
-            model=settings.openai_model,
+            model=name,
             base_url=settings.openai_base_url,
             max_connections=settings.llm_max_connections,
         )
-    if settings.llm_provider == "deepseek":
-        return OpenAIChatModel.for_deepseek(
+    elif settings.llm_provider == "deepseek":
+        name = settings.deepseek_model
+        model = OpenAIChatModel.for_deepseek(
             api_key=settings.deepseek_api_key or "",
-            model=settings.deepseek_model,
+            model=name,
             max_connections=settings.llm_max_connections,
         )
-    return LocalChatModel(words_per_second=settings.local_model_wps)
+    else:
+        model = LocalChatModel(words_per_second=settings.local_model_wps)
+        name = LocalChatModel.name
+    if not settings.metrics:
+        return model
+    return MeteredChatModel(model, provider=settings.llm_provider, default_model=name)
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    """The database engine, its pool watched by the metrics when they are on."""
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    if settings.metrics:
+        watch_pool(engine)
+    return engine
+
+
+def make_ingestion_meter(settings: Settings) -> IngestionMeter | None:
+    """What counts ingestions in the metrics; None when they are off."""
+    return PrometheusIngestionMeter() if settings.metrics else None
 
 
 def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
@@ -108,7 +141,13 @@ def make_embedder(settings: Settings) -> Embedder:
 def make_text_extractors() -> dict[str, TextExtractor]:
     """A text extractor for every accepted content type."""
     text = PlainTextExtractor()
-    return {PDF: PypdfTextExtractor(), PLAIN_TEXT: text, MARKDOWN: text}
+    return {
+        PDF: PypdfTextExtractor(),
+        DOCX: DocxTextExtractor(),
+        HTML: HtmlTextExtractor(),
+        PLAIN_TEXT: text,
+        MARKDOWN: text,
+    }
 
 
 class Adapters(containers.DeclarativeContainer):
@@ -118,12 +157,7 @@ class Adapters(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIdFactory)
-    engine = providers.Singleton(
-        create_engine,
-        settings.provided.database_url,
-        pool_size=settings.provided.db_pool_size,
-        max_overflow=settings.provided.db_max_overflow,
-    )
+    engine = providers.Singleton(make_engine, settings)
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
@@ -135,6 +169,7 @@ class Adapters(containers.DeclarativeContainer):
     embedder = providers.Singleton(make_embedder, settings)
     text_extractors = providers.Singleton(make_text_extractors)
     chat_model = providers.Singleton(make_chat_model, settings)
+    ingestion_meter = providers.Singleton(make_ingestion_meter, settings)
     prompts = providers.Singleton(FilePromptSource, settings.provided.prompt_file)
     image_normalizer = providers.Singleton(PillowImageNormalizer)
 
@@ -182,6 +217,8 @@ async def stop(container: Container) -> None:
     if isinstance(embedder, OpenAIEmbedder):
         await embedder.close()
     model = adapters.chat_model()
+    if isinstance(model, MeteredChatModel):
+        model = model.wrapped
     if isinstance(model, OpenAIChatModel):
         await model.close()
     adapters.password_hasher().close()

@@ -77,6 +77,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     default_tenant: str = "default"
     data_dir: str = "./data"
     purge_interval_minutes: float = 60.0
+    metrics: bool = True
+    metrics_token: str | None = None
+    log_format: Literal["text", "json"] = "text"
 
     @property
     def backend(self) -> str:
@@ -91,7 +94,14 @@ _ALIASES = {
     "deepseek_api_key": ("DEEPSEEK_API_KEY",),
 }
 _SECRET_FIELDS = frozenset(
-    {"secret_key", "smtp_password", "openai_api_key", "deepseek_api_key", "admin_token"}
+    {
+        "secret_key",
+        "smtp_password",
+        "openai_api_key",
+        "deepseek_api_key",
+        "admin_token",
+        "metrics_token",
+    }
 )
 
 

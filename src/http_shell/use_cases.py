@@ -36,7 +36,11 @@ from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSetting
 from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.use_cases.quota import MB, StorageQuotas
 from chatcore.documents.use_cases.reindex import ReindexDocuments
-from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
+from chatcore.documents.use_cases.search import (
+    OFFLINE_VECTOR_WEIGHT,
+    DocumentRetriever,
+    SearchDocuments,
+)
 from chatcore.documents.use_cases.uploads import UploadDocument
 from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.events.use_cases import ListenForEvents
@@ -112,6 +116,13 @@ def stores_with_unfinished_writes(*stores: object) -> list[UnfinishedWrites]:
 def upload_limit(settings: Settings) -> int:
     """The largest accepted upload, in bytes."""
     return settings.max_upload_mb * 1024 * 1024
+
+
+def search_vector_weight(settings: Settings) -> float:
+    """How much vectors weigh against keywords in search: the offline embedder's only
+    nudge the keyword ranking; OpenAI's, semantic, weigh as much (the usual hybrid,
+    which wins on paraphrased questions where keywords miss)."""
+    return 1.0 if settings.embedder == "openai" else OFFLINE_VECTOR_WEIGHT
 
 
 def make_storage_quotas(settings: Settings) -> StorageQuotas:
@@ -256,7 +267,9 @@ class UseCases(containers.DeclarativeContainer):
         storage_quotas,
     )
     # Owns the ingestion tasks in flight, which stop() waits for: one per process.
-    document_worker = providers.Singleton(DocumentWorker, adapters.uow, ingest_document)
+    document_worker = providers.Singleton(
+        DocumentWorker, adapters.uow, ingest_document, meter=adapters.ingestion_meter
+    )
     upload_document = providers.Factory(
         UploadDocument,
         adapters.uow,
@@ -271,7 +284,12 @@ class UseCases(containers.DeclarativeContainer):
     get_document = providers.Factory(GetDocument, adapters.uow)
     get_document_file = providers.Factory(GetDocumentFile, get_document, adapters.document_store)
     delete_document = providers.Factory(DeleteDocument, adapters.uow, adapters.document_store)
-    search_documents = providers.Factory(SearchDocuments, adapters.uow, adapters.embedder)
+    search_documents = providers.Factory(
+        SearchDocuments,
+        adapters.uow,
+        adapters.embedder,
+        providers.Callable(search_vector_weight, settings),
+    )
     reindex_documents = providers.Factory(ReindexDocuments, adapters.uow, adapters.embedder)
 
     # Dialogs and chat: a dialog's chat and a stateless completion are admitted, fed

@@ -1,16 +1,25 @@
-"""TextExtractor: the public contract on the PDF and plain-text extractors, then what
-only each does (real PDFs from fpdf2, hostile ones, limits, text encodings)."""
+"""TextExtractor: the public contract on the PDF, Word, web page and plain-text
+extractors, then what only each does (real files, hostile ones, limits, encodings)."""
 
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 
-from adapters.extract import PlainTextExtractor, PypdfTextExtractor
+from adapters.extract import (
+    DocxTextExtractor,
+    HtmlTextExtractor,
+    PlainTextExtractor,
+    PypdfTextExtractor,
+)
 from chatcore.documents.model import ExtractionFailed, PageText, TextTooLong
 from chatcore.documents.ports import TextExtractor
 from chatcore.testing import PagedTextExtractorContract, TextExtractorContract
 from chatcore.testing.files import minimal_pdf, plain_text
 from chatcore.testing.text_extractor import ROOMY, FileWriter
+from tests.support.office import docx_bomb, docx_file, html_file, zip_of
 from tests.support.pdfs import flate_bomb, image_only_pdf, make_pdf, text_bomb
 
 
@@ -120,3 +129,97 @@ async def test_a_reader_past_its_time_limit_is_stopped() -> None:
 )
 async def test_plain_text_is_one_page_in_whatever_encoding(data: bytes, text: str) -> None:
     assert await PlainTextExtractor().extract(data, ROOMY) == [PageText(1, text)]
+
+
+class TestDocxExtractor(TextExtractorContract):
+    @pytest.fixture
+    def text_extractor(self) -> TextExtractor:
+        return DocxTextExtractor()
+
+    @pytest.fixture
+    def file_of(self) -> FileWriter:
+        return docx_file
+
+
+class TestHtmlExtractor(TextExtractorContract):
+    @pytest.fixture
+    def text_extractor(self) -> TextExtractor:
+        return HtmlTextExtractor()
+
+    @pytest.fixture
+    def file_of(self) -> FileWriter:
+        return html_file
+
+
+# What only the Word and web page extractors do.
+
+
+async def test_word_headings_are_kept_as_markdown_headings_and_tables_as_rows() -> None:
+    document = docx.Document()
+    document.add_heading("Field guide", level=0)
+    document.add_heading("Puffins", level=1)
+    document.add_paragraph("They nest in burrows.")
+    document.add_heading("Diet", level=2)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Sand eels", "most days"
+    out = io.BytesIO()
+    document.save(out)
+
+    (page,) = await DocxTextExtractor().extract(out.getvalue(), ROOMY)
+
+    assert page.text == (
+        "# Field guide\n\n# Puffins\n\nThey nest in burrows.\n\n## Diet\n\nSand eels | most days"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (docx_bomb(300 * 1024 * 1024), "too large once unzipped"),
+        (b"PK\x03\x04 not really a zip", "damaged"),
+        (zip_of({"[Content_Types].xml": b"<Types/>", "word/other.xml": b"<x/>"}), "not a Word"),
+        (docx_file([""]), "no text"),
+    ],
+    ids=["zip-bomb", "broken-zip", "no-document-part", "empty"],
+)
+async def test_unreadable_word_documents_fail_with_a_clear_reason(
+    content: bytes, reason: str
+) -> None:
+    with pytest.raises(ExtractionFailed) as failure:
+        await DocxTextExtractor(max_unzipped_bytes=64 * 1024 * 1024).extract(content, ROOMY)
+    assert reason in failure.value.detail
+
+
+async def test_a_web_page_gives_its_main_text_and_headings_without_scripts_or_chrome() -> None:
+    page = (
+        b"<!doctype html><html><head><style>.x { color: red }</style></head><body>"
+        b"<header>Site name</header><nav>Home | About</nav>"
+        b"<main><h1>Puffins</h1><p>They nest in <b>burrows</b>.</p>"
+        b"<script>alert('no')</script><h2>Diet</h2><ul><li>Sand eels</li><li>Sprats</li></ul>"
+        b"</main><aside>Related posts</aside><footer>Copyright</footer></body></html>"
+    )
+    (text,) = await HtmlTextExtractor().extract(page, ROOMY)
+
+    assert text.text == "# Puffins\n\nThey nest in burrows.\n\n## Diet\n\nSand eels\n\nSprats"
+
+
+async def test_a_web_page_in_a_declared_legacy_encoding_is_read() -> None:
+    page = '<html><head><meta charset="windows-1252"></head><body><p>Café “au lait”</p>'
+    (text,) = await HtmlTextExtractor().extract(page.encode("cp1252"), ROOMY)
+    assert text.text == "Café “au lait”"
+
+
+async def test_a_web_page_of_100_mb_of_script_fails_within_its_limits() -> None:
+    script = b"<html><body><script>" + b"var a = 1;\n" * (10 * 1024 * 1024) + b"</script>"
+    extractor = HtmlTextExtractor(memory_bytes=512 * 1024 * 1024, time_limit=30)
+    with pytest.raises(ExtractionFailed) as failure:
+        await extractor.extract(script + b"</body></html>", ROOMY)
+    # Past the memory cap the parser gives up; under it, the script is dropped and
+    # no text is left: either way the document fails, and the server stays bounded.
+    assert failure.value.detail.startswith("The web page")
+
+
+async def test_a_web_page_reader_past_its_time_limit_is_stopped() -> None:
+    with pytest.raises(ExtractionFailed) as failure:
+        await HtmlTextExtractor(time_limit=0.01).extract(html_file(["Slow enough."]), ROOMY)
+    assert "too long" in failure.value.detail

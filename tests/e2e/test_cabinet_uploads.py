@@ -85,7 +85,7 @@ def test_documents_upload_with_progress_become_ready_download_and_delete(
         files=[{"name": "picture.txt", "mimeType": "text/plain", "buffer": png("red")}]
     )
     expect(page.locator("#cabinet-alert")).to_have_text(
-        "Upload a PDF, plain text or Markdown file."
+        "Upload a PDF, Word (DOCX), web page (HTML), plain text or Markdown file."
     )
     expect(documents).to_have_count(2)
     flows.screenshot(page, "my-documents")
@@ -131,7 +131,9 @@ def test_profile_saves_the_name_and_the_avatar_reaches_every_open_tab(
 
     page.get_by_label("Display name").fill("x" * 101)
     page.get_by_role("button", name="Save profile").click()
-    expect(page.locator("#cabinet-alert")).to_contain_text("1-100 printable characters")
+    expect(page.locator("#cabinet-alert")).to_contain_text(
+        "Display name must be at most 100 characters."
+    )
     page.get_by_label("Display name").fill("Ada Lovelace")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator("form").get_by_role("status")).to_have_text("Saved")

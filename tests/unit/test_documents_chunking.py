@@ -93,3 +93,14 @@ def test_windows_end_at_sentences_and_overlap_by_about_fifteen_percent() -> None
 def test_empty_and_blank_pages_have_no_chunks() -> None:
     windows = chunk_pages(pages_of(["", "   \n\n ", "Only page three has text."]))
     assert [(w.page, w.text) for w in windows] == [(3, "Only page three has text.")]
+
+
+def test_sections_are_chunked_apart() -> None:
+    text = "Intro words here.\n# One\nshort.\n## Two\nalso short."
+    starts = [text.index("# One"), text.index("## Two")]
+    windows = chunk_pages([PageText(1, text)], 800, 120, sections=lambda _: starts)
+    assert [w.text for w in windows] == [
+        "Intro words here.",
+        "# One\nshort.",
+        "## Two\nalso short.",
+    ]

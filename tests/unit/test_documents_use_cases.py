@@ -14,7 +14,14 @@ from adapters.extract import PlainTextExtractor
 from adapters.memory import MemoryDatabase
 from adapters.memory.blobs import MemoryBlobStore
 from adapters.memory.documents import CHUNKS
-from chatcore.documents.model import MARKDOWN, PLAIN_TEXT, Document, DocumentId, Vector
+from chatcore.documents.model import (
+    MARKDOWN,
+    PLAIN_TEXT,
+    Document,
+    DocumentId,
+    IngestOutcome,
+    Vector,
+)
 from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
@@ -86,7 +93,8 @@ class Kit:
             settings,
             quotas,
         )
-        self.worker = DocumentWorker(uow, self.ingest)
+        self.meter = RecordingMeter()
+        self.worker = DocumentWorker(uow, self.ingest, meter=self.meter)
         self.upload = UploadDocument(
             uow, self.blobs, self.worker, self.clock, ids, max_bytes, quotas
         )
@@ -138,6 +146,21 @@ class Kit:
         return await self.get(principal, upload.document.id)
 
 
+class RecordingMeter:
+    """An IngestionMeter that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.outcomes: list[IngestOutcome] = []
+
+    def submitted(self) -> None:
+        self.in_flight += 1
+
+    def ended(self, outcome: IngestOutcome) -> None:
+        self.in_flight -= 1
+        self.outcomes.append(outcome)
+
+
 async def stream(data: bytes, piece: int = 1000) -> AsyncIterator[bytes]:
     for start in range(0, len(data), piece):
         yield data[start : start + piece]
@@ -164,6 +187,25 @@ async def test_an_upload_is_ingested_and_its_sentence_found_by_search() -> None:
     assert passages[0].chunk_id == str(hits[0].chunk_id)
 
 
+async def test_a_markdown_documents_chunks_are_its_sections_under_their_headings() -> None:
+    kit = Kit()
+    me = await kit.principal()
+    guide = (
+        "# Field guide\n\n## Puffins\n\n"
+        + "They nest in burrows on grassy cliffs. " * 30
+        + "\n\n## Gannets\n\nThey plunge-dive from thirty metres."
+    )
+    await kit.ready(me, guide.encode(), "guide.md")
+
+    hits = await kit.search(me, "plunge-dive", 1)
+    # The section's own chunk, nothing of the one before it; the headings above it
+    # come first, so that keywords and vectors see what it is about.
+    assert hits[0].text == "Field guide\n\n## Gannets\n\nThey plunge-dive from thirty metres."
+    hits = await kit.search(me, "burrows", 2)
+    assert hits[0].text.startswith("# Field guide\n\n## Puffins\n\nThey nest")
+    assert hits[1].text.startswith("Field guide \u203a Puffins\n\nThey nest")
+
+
 async def test_the_owner_is_told_when_a_document_is_ready_or_failed() -> None:
     kit = Kit()
     me = await kit.principal()
@@ -176,6 +218,33 @@ async def test_the_owner_is_told_when_a_document_is_ready_or_failed() -> None:
         DocumentReady(document_id=ready.id),
         DocumentFailed(document_id=failed.id, error="The file contains no text."),
     ]
+
+
+async def test_the_meter_hears_every_ingestion_end_with_its_outcome() -> None:
+    kit = Kit()
+    me = await kit.principal()
+    await kit.ready(me, FACTS.encode())
+    await kit.ready(me, b"   \n")
+    assert kit.meter.outcomes == [
+        IngestOutcome(status="ready", pages=1),
+        IngestOutcome(status="failed", failure="unreadable"),
+    ]
+    assert kit.meter.in_flight == 0
+
+
+async def test_an_ingestion_cut_short_by_a_stop_ends_interrupted() -> None:
+    kit = Kit()
+    me = await kit.principal()
+    upload = await kit.upload(me, "facts.txt", stream(FACTS.encode()))
+    meter = RecordingMeter()
+    # No free slot: the ingestion waits, which counts as in flight, until the stop.
+    worker = DocumentWorker(kit.database.unit_of_work, kit.ingest, concurrency=0, meter=meter)
+    worker.submit(upload.document)
+    await asyncio.sleep(0)
+    assert meter.in_flight == 1
+    await worker.stop()
+    assert meter.outcomes == [IngestOutcome(status="interrupted")]
+    assert meter.in_flight == 0
 
 
 async def test_an_oversize_upload_is_refused_and_leaves_nothing() -> None:

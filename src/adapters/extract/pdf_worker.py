@@ -4,16 +4,13 @@ JSON on stdout. Run as ``python -m adapters.extract.pdf_worker '<limits JSON>'``
 from __future__ import annotations
 
 import io
-import resource
-import sys
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
 import pypdf
 from pypdf.errors import DependencyError, LimitReachedError
 
-from adapters.extract.pdf import WorkerLimits, WorkerResult
+from adapters.extract.child import WorkerLimits, WorkerResult, serve
 
 DAMAGED = "The PDF is damaged and cannot be read."
 TOO_LARGE = "The PDF's content is too large once decompressed."
@@ -88,14 +85,5 @@ def _stop_past(chars: int) -> Callable[..., None]:
     return visit
 
 
-def main() -> None:
-    """Read the limits and the PDF, apply the limits, answer on stdout."""
-    limits = msgspec.json.decode(sys.argv[1], type=WorkerLimits)
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-    result = extract(sys.stdin.buffer.read(), limits)
-    sys.stdout.buffer.write(msgspec.json.encode(result))
-
-
 if __name__ == "__main__":
-    main()
+    serve(extract)

@@ -5,15 +5,17 @@ by word up to ``size`` characters and, when more text follows, ends at the last
 sentence end in its second half, if there is one. The next window starts at the
 first word of the last ``overlap`` characters (at a sentence start there, if there
 is one), so a sentence cut at a window's end is whole in the next. Windows never
-span pages, so each knows its page. A word longer than ``size`` (a URL, a table
+span pages, so each knows its page, nor the sections a caller marks (a structured
+document's headings). A word longer than ``size`` (a URL, a table
 flattened into one token) is the only thing ever cut inside.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 
@@ -36,21 +38,32 @@ class TextWindow(msgspec.Struct, frozen=True):
     text: str
 
 
+Sections = Callable[[str], Sequence[int]]
+"""Where a page's sections start (offsets into its text): no window spans two."""
+
+
 def chunk_pages(
-    pages: Sequence[PageText], size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP
+    pages: Sequence[PageText],
+    size: int = DEFAULT_SIZE,
+    overlap: int = DEFAULT_OVERLAP,
+    sections: Sections | None = None,
 ) -> list[TextWindow]:
     """Every page's windows, in page order."""
     if size < 1 or not 0 <= overlap < size:
         raise ValueError("size must be positive and overlap smaller than it")
     windows: list[TextWindow] = []
     for page in pages:
-        windows.extend(_chunk_page(page, size, overlap))
+        starts = sorted({0, *sections(page.text)}) if sections else [0]
+        for start, end in itertools.pairwise([*starts, len(page.text)]):
+            windows.extend(_chunk_section(page, start, end, size, overlap))
     return windows
 
 
-def _chunk_page(page: PageText, size: int, overlap: int) -> list[TextWindow]:
+def _chunk_section(
+    page: PageText, begin: int, finish: int, size: int, overlap: int
+) -> list[TextWindow]:
     text = page.text
-    words = _words(text, size)
+    words = _words(text, begin, finish, size)
     starts = [start for start, _ in words]
     windows: list[TextWindow] = []
     first, reached = 0, 0  # the window's first word; words before ``reached`` are chunked
@@ -112,10 +125,11 @@ def _ends_sentence(text: str, words: list[tuple[int, int]], index: int) -> bool:
     return text.count("\n", end, following) >= 2  # a paragraph ends
 
 
-def _words(text: str, size: int) -> list[tuple[int, int]]:
-    """The spans of the words of ``text``, those longer than ``size`` cut into pieces."""
+def _words(text: str, begin: int, finish: int, size: int) -> list[tuple[int, int]]:
+    """The spans of the words of ``text[begin:finish]``, those longer than ``size`` cut
+    into pieces."""
     spans: list[tuple[int, int]] = []
-    for match in _WORD.finditer(text):
+    for match in _WORD.finditer(text, begin, finish):
         start, end = match.span()
         spans.extend((cut, min(cut + size, end)) for cut in range(start, end, size))
     return spans

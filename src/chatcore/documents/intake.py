@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from chatcore.documents.model import MARKDOWN, PDF, PLAIN_TEXT
+from chatcore.documents.model import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.text import display_text
 
 SNIFF_BYTES = 8192
@@ -15,17 +15,26 @@ DEFAULT_FILENAME = "document"
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+_ZIP = b"PK\x03\x04"
+# A DOCX is a zip whose first parts name its content types and the word/ folder.
+_WORD_PARTS = (b"[Content_Types].xml", b"word/")
+_HTML = re.compile(r"\A(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html|head|body)[\s>]", re.I | re.S)
 _MARKDOWN = re.compile(r"^#{1,6}\s+\S|^```|^~~~|\[[^\]\n]+\]\([^)\s]+\)", re.MULTILINE)
 
 
 def sniff_content_type(head: bytes) -> str | None:
-    """``application/pdf``, ``text/markdown`` or ``text/plain`` judged from a file's
-    first bytes (up to ``SNIFF_BYTES``), or None when it is none of them."""
+    """PDF, DOCX, HTML, Markdown or plain text judged from a file's first bytes (up to
+    ``SNIFF_BYTES``), or None when it is none of them."""
     if b"%PDF-" in head[:1024]:  # readers accept a little junk before the header
         return PDF
-    if head.startswith(_BOMS):
+    if head.startswith(_ZIP):
+        return DOCX if all(part in head for part in _WORD_PARTS) else None
+    bom = head.startswith(_BOMS)
+    text = _decoded(head.removeprefix(codecs.BOM_UTF8))
+    if text is not None and _HTML.match(text):
+        return HTML
+    if bom:
         return PLAIN_TEXT
-    text = _decoded(head)
     if text is None or any(_is_control(c) for c in text):
         return None
     return MARKDOWN if _MARKDOWN.search(text) else PLAIN_TEXT

@@ -22,6 +22,8 @@ Vector = Sequence[float]
 PDF = "application/pdf"
 PLAIN_TEXT = "text/plain"
 MARKDOWN = "text/markdown"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HTML = "text/html"
 
 
 class Document(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,6 +80,19 @@ class PageText(msgspec.Struct, frozen=True):
 
     number: int
     text: str
+
+
+IngestFailure = Literal["unreadable", "quota_exceeded", "file_missing", "unavailable", "error"]
+
+
+class IngestOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """How one ingestion ended: ``ready`` (with its pages), ``failed`` (with the kind
+    of failure), ``skipped`` (the document went, or another worker finished it), or
+    ``interrupted`` (the process stopped first; the next start takes it up again)."""
+
+    status: Literal["ready", "failed", "skipped", "interrupted"]
+    pages: int = 0
+    failure: IngestFailure | None = None
 
 
 class ExtractionFailed(ChatcoreError):

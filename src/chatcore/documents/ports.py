@@ -19,6 +19,7 @@ from chatcore.documents.model import (
     Document,
     DocumentId,
     DocumentStatus,
+    IngestOutcome,
     PageText,
     Vector,
 )
@@ -171,4 +172,17 @@ class IngestionScheduler(Protocol):
 
     def submit(self, document: Document) -> None:
         """Ingest the document soon; returns at once."""
+        ...
+
+
+class IngestionMeter(Protocol):
+    """Watches the background ingestions for an operator: how many are in flight
+    (waiting or running) and how each ended."""
+
+    def submitted(self) -> None:
+        """An ingestion was handed to the worker."""
+        ...
+
+    def ended(self, outcome: IngestOutcome) -> None:
+        """An ingestion handed over earlier ended so."""
         ...

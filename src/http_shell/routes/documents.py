@@ -32,7 +32,7 @@ Me = NamedDependency[Principal]
 
 @post(
     "/",
-    summary="Upload a PDF, plain text or Markdown file (multipart field 'file')",
+    summary="Upload a PDF, DOCX, HTML, plain text or Markdown file (multipart field 'file')",
     description="202 while it is processed, 201 when it was processed at once, "
     "200 when the caller had uploaded these bytes.",
     status_code=202,

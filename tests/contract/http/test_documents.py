@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tests.contract.http.chat_support import Client, anonymous, bearer, chat, container_of
 from tests.contract.http.conftest import ClientFactory
+from tests.support.office import docx_bomb, docx_file, html_file
 from tests.support.pdfs import make_pdf
 
 PAGES = [
@@ -150,6 +151,38 @@ async def test_oversize_uploads_are_413_and_leave_nothing(
         assert response.json()["code"] == "file_too_large"
         assert stored_files(tmp_path) == []
         assert (await client.get("/v1/documents", headers=bearer(token))).json()["items"] == []
+
+
+async def test_word_documents_and_web_pages_are_read_by_their_bytes(client: Client) -> None:
+    token = await anonymous(client)
+    word = docx_file([PAGES[1]], headings=[(1, "Field guide"), (2, "Puffins")])
+    for data, name, content_type in (
+        (
+            word,
+            "notes.bin",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (html_file([PAGES[2]]), "page.txt", "text/html"),
+    ):
+        response = await upload(client, token, data, name)
+        assert response.status_code == 202, response.text
+        assert response.json()["content_type"] == content_type
+        assert (await until_done(client, token, response.json()["id"]))["status"] == "ready"
+
+    (puffins,) = await search(client, token, "Where do puffins nest?", k=1)
+    assert puffins["filename"] == "notes.bin"
+    assert puffins["text"].startswith("# Field guide\n\n## Puffins\n\nThe puffin nests")
+    (gannets,) = await search(client, token, "gannets dive", k=1)
+    assert gannets["filename"] == "page.txt" and "Home" not in gannets["text"]
+    assert all("tracking" not in item["text"] for item in await search(client, token, "tracking"))
+
+
+async def test_a_word_zip_bomb_ends_failed(client: Client) -> None:
+    token = await anonymous(client)
+    response = await upload(client, token, docx_bomb(400 * 1024 * 1024), "bomb.docx")
+    assert response.status_code == 202, response.text
+    document = await until_done(client, token, response.json()["id"])
+    assert document["status"] == "failed" and "too large" in document["error"]
 
 
 async def test_wrong_types_are_415(client: Client, tmp_path: Path) -> None:

@@ -15,12 +15,15 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
-from chatcore.documents.chunking import DEFAULT_OVERLAP, DEFAULT_SIZE, TextWindow, chunk_pages
+from chatcore.documents.chunking import DEFAULT_OVERLAP, DEFAULT_SIZE, chunk_pages
+from chatcore.documents.headings import STRUCTURED, heading_starts, with_headings
 from chatcore.documents.model import (
     Chunk,
     ChunkId,
     Document,
     ExtractionFailed,
+    IngestFailure,
+    IngestOutcome,
     PageText,
     TextTooLong,
     Vector,
@@ -41,7 +44,15 @@ from chatcore.unit_of_work import UnitOfWorkFactory
 log = logging.getLogger("chatcore.documents")
 
 MAX_ERROR = 500
+SKIPPED = IngestOutcome(status="skipped")
 _CONTROLS = {c: None for c in (*range(32), 127) if chr(c) not in "\t\n\r\f"}
+
+
+class Passage(msgspec.Struct, frozen=True):
+    """A chunk's page and the text indexed for it (its window, after any headings)."""
+
+    page: int
+    text: str
 
 
 class IngestSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,28 +86,36 @@ class IngestDocument:
         self._settings = settings or IngestSettings()
         self._quotas = quotas or StorageQuotas()
 
-    async def __call__(self, document: Document) -> None:
-        """Ingest the document; every failure is recorded on it, none raised."""
+    async def __call__(self, document: Document) -> IngestOutcome:
+        """Ingest the document and say how it ended; every failure is recorded on it,
+        none raised."""
         try:
             prepared = await self._prepare(document)
         except (ExtractionFailed, StorageQuotaExceeded) as exc:
-            await self._fail(document, exc.detail)
+            failure: IngestFailure = (
+                "quota_exceeded" if isinstance(exc, StorageQuotaExceeded) else "unreadable"
+            )
+            return await self._fail(document, exc.detail, failure)
         except NotFound:
-            await self._fail(document, "The stored file is missing; upload it again.")
+            return await self._fail(
+                document, "The stored file is missing; upload it again.", "file_missing"
+            )
         except Unavailable:
-            await self._fail(
-                document, "The embedding service is unavailable; upload the file again later."
+            return await self._fail(
+                document,
+                "The embedding service is unavailable; upload the file again later.",
+                "unavailable",
             )
         except Exception:
             log.exception("Ingesting document %s failed", document.id)
-            await self._fail(document, "The document could not be processed.")
-        else:
-            if prepared is not None:
-                await self._finish(document, *prepared)
+            return await self._fail(document, "The document could not be processed.", "error")
+        if prepared is None:
+            return SKIPPED
+        return await self._finish(document, *prepared)
 
     async def _prepare(
         self, document: Document
-    ) -> tuple[int, int, list[TextWindow], list[Vector]] | None:
+    ) -> tuple[int, int, list[Passage], list[Vector]] | None:
         """Pages, text size, chunks and their vectors; None if the document went."""
         extractor = self._extractors.get(document.content_type)
         if extractor is None:
@@ -112,15 +131,14 @@ class IngestDocument:
         if not await self._hold_text(document, text_size):
             return None
         # Chunking a long text takes a while; the event loop has other work.
-        windows = await asyncio.to_thread(
-            chunk_pages, pages, settings.chunk_chars, settings.overlap_chars
-        )
-        if not windows:
+        structured = document.content_type in STRUCTURED
+        passages = await asyncio.to_thread(_passages, pages, settings, structured)
+        if not passages:
             raise ExtractionFailed("The file contains no text.")
         vectors: list[Vector] = []
-        for batch in _batches(windows, settings.embed_batch):
-            vectors.extend(await self._embedder.embed([w.text for w in batch]))
-        return len(pages), text_size, windows, vectors
+        for batch in _batches(passages, settings.embed_batch):
+            vectors.extend(await self._embedder.embed([p.text for p in batch]))
+        return len(pages), text_size, passages, vectors
 
     async def _hold_text(self, document: Document, text_size: int) -> bool:
         """Count the text against the owner's quota (raises StorageQuotaExceeded);
@@ -152,9 +170,9 @@ class IngestDocument:
         document: Document,
         pages: int,
         text_size: int,
-        windows: list[TextWindow],
+        passages: list[Passage],
         vectors: list[Vector],
-    ) -> None:
+    ) -> IngestOutcome:
         chunks = [
             Chunk(
                 id=ChunkId(self._ids.new_id()),
@@ -162,12 +180,12 @@ class IngestDocument:
                 owner_id=document.owner_id,
                 document_id=document.id,
                 ordinal=ordinal,
-                page=window.page,
-                text=window.text,
+                page=passage.page,
+                text=passage.text,
                 embedder=self._embedder.name,
                 dimension=self._embedder.dimension,
             )
-            for ordinal, window in enumerate(windows)
+            for ordinal, passage in enumerate(passages)
         ]
         async with self._uow() as uow:
             # First the status: its row lock makes a second worker wait, then skip.
@@ -184,12 +202,13 @@ class IngestDocument:
                 await uow.chunks.add(document.tenant_id, chunks, vectors)
                 await uow.commit()
             else:
-                return  # deleted meanwhile, or finished by another worker
+                return SKIPPED  # deleted meanwhile, or finished by another worker
         await self._events.publish(
             document.tenant_id, document.owner_id, DocumentReady(document_id=document.id)
         )
+        return IngestOutcome(status="ready", pages=pages)
 
-    async def _fail(self, document: Document, error: str) -> None:
+    async def _fail(self, document: Document, error: str, failure: IngestFailure) -> IngestOutcome:
         async with self._uow() as uow:
             if await uow.documents.set_status(
                 document.tenant_id,
@@ -201,12 +220,13 @@ class IngestDocument:
             ):
                 await uow.commit()
             else:
-                return
+                return SKIPPED
         await self._events.publish(
             document.tenant_id,
             document.owner_id,
             DocumentFailed(document_id=document.id, error=error[:MAX_ERROR]),
         )
+        return IngestOutcome(status="failed", failure=failure)
 
 
 def _printable(text: str) -> str:
@@ -215,5 +235,13 @@ def _printable(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def _batches(windows: Sequence[TextWindow], size: int) -> list[Sequence[TextWindow]]:
-    return [windows[i : i + size] for i in range(0, len(windows), size)]
+def _passages(pages: list[PageText], settings: IngestSettings, structured: bool) -> list[Passage]:
+    """The document's chunks: windows of its pages, with their headings if it has any."""
+    sections = heading_starts if structured else None
+    windows = chunk_pages(pages, settings.chunk_chars, settings.overlap_chars, sections)
+    texts = with_headings(pages, windows) if structured else [w.text for w in windows]
+    return [Passage(w.page, text) for w, text in zip(windows, texts, strict=True)]
+
+
+def _batches(passages: Sequence[Passage], size: int) -> list[Sequence[Passage]]:
+    return [passages[i : i + size] for i in range(0, len(passages), size)]

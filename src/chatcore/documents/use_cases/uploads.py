@@ -54,7 +54,9 @@ class UploadDocument:
             raise InvalidInput("file", "is empty")
         content_type = sniff_content_type(head)
         if content_type is None:
-            raise UnsupportedMediaType("Upload a PDF, plain text or Markdown file.")
+            raise UnsupportedMediaType(
+                "Upload a PDF, Word (DOCX), web page (HTML), plain text or Markdown file."
+            )
         key = self._ids.new_id().hex
         stored = await self._blobs.put(key, self._limited(head, content))
         now = self._clock.now()

@@ -10,22 +10,30 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from chatcore.documents.model import Document, DocumentId
+from chatcore.documents.model import Document, DocumentId, IngestOutcome
+from chatcore.documents.ports import IngestionMeter
 from chatcore.documents.use_cases.ingestion import IngestDocument
 from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.documents")
 
 RESUME_BATCH = 1_000
+INTERRUPTED = IngestOutcome(status="interrupted")
+FAILED = IngestOutcome(status="failed", failure="error")
 
 
 class DocumentWorker:
     """Runs ingestions in the background (an IngestionScheduler)."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, ingest: IngestDocument, *, concurrency: int = 2
+        self,
+        uow: UnitOfWorkFactory,
+        ingest: IngestDocument,
+        *,
+        concurrency: int = 2,
+        meter: IngestionMeter | None = None,
     ) -> None:
-        self._uow, self._ingest = uow, ingest
+        self._uow, self._ingest, self._meter = uow, ingest, meter
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: dict[DocumentId, asyncio.Task[None]] = {}
 
@@ -33,6 +41,8 @@ class DocumentWorker:
         """Ingest the document soon, unless it is being ingested; returns at once."""
         if document.id in self._tasks:
             return
+        if self._meter is not None:
+            self._meter.submitted()
         task = asyncio.create_task(self._run(document), name=f"ingest {document.id}")
         self._tasks[document.id] = task
         task.add_done_callback(lambda _: self._tasks.pop(document.id, None))
@@ -60,9 +70,15 @@ class DocumentWorker:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self, document: Document) -> None:
-        async with self._slots:
-            try:
-                await self._ingest(document)
-            except Exception:
-                # Left ``processing`` (the database failed too): the next start retries.
-                log.exception("Ingesting document %s failed", document.id)
+        outcome = INTERRUPTED  # unless it gets further before the process stops
+        try:
+            async with self._slots:
+                try:
+                    outcome = await self._ingest(document)
+                except Exception:
+                    # Left ``processing`` (the database failed too): the next start retries.
+                    log.exception("Ingesting document %s failed", document.id)
+                    outcome = FAILED
+        finally:
+            if self._meter is not None:
+                self._meter.ended(outcome)

@@ -217,15 +217,17 @@ export function showError(element, error) {
   // A 422 names what is wrong with each field; the detail alone does not.
   const fields = error instanceof ApiError && Array.isArray(error.problem.errors) ? error.problem.errors : [];
   const reasons = fields.map(
-    (item) => `${capitalized(item.field || "")} ${(item.message || "").replace(/\.$/, "")}.`,
+    (item) => `${fieldName(item.field || "")} ${(item.message || "").replace(/\.$/, "")}.`,
   );
   if (reasons.length) words = `${words} ${reasons.join(" ")}`;
   element.textContent = words || "Something went wrong.";
   element.hidden = false;
 }
 
-function capitalized(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** A field's name as a person reads it: `display_name` → "Display name". */
+function fieldName(field) {
+  const words = field.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** Empties and hides an alert region shown by showError. */

@@ -8,7 +8,11 @@ import { uploadControl } from "./my-upload.js";
 
 const PAGE_SIZE = 50;
 const POLL_MS = 1500;
-const ACCEPTED = ".pdf,.txt,.md,.markdown,application/pdf,text/plain,text/markdown";
+const ACCEPTED = [
+  ".pdf,.docx,.html,.htm,.txt,.md,.markdown",
+  "application/pdf,text/html,text/plain,text/markdown",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+].join(",");
 
 /** Shows the documents section in `body`; returns its event handler. */
 export async function mountDocuments(body, context) {
@@ -37,7 +41,7 @@ export async function mountDocuments(body, context) {
   const uploader = uploadControl(context, {
     id: "document-file",
     label: "Upload a document",
-    hint: "PDF, plain text or Markdown.",
+    hint: "PDF, Word (DOCX), web page (HTML), plain text or Markdown.",
     accept: ACCEPTED,
     progressLabel: "Upload progress",
     path: "/v1/documents",
