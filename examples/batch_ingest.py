@@ -57,7 +57,7 @@ async def ingest(files: list[Path]) -> int:
                 skipped.append((path.name, str(refused)))
 
         # Ingestion runs in the background; wait for all of it, then read the results.
-        await system.document_worker().idle()
+        await system.job_worker().work_until_idle()
         documents: list[Document] = []
         request = PageRequest(limit=100)
         while True:

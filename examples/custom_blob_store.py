@@ -112,7 +112,7 @@ async def demo(root: Path) -> int:
         principal = await system.resolve_principal()(credential.access_token, None)
 
         upload = await system.upload_document()(principal, "puffins.txt", one(text))
-        await system.document_worker().idle()
+        await system.job_worker().work_until_idle()
         document, content = await system.get_document_file()(principal, upload.document.id)
         read_back = b"".join([piece async for piece in content])
 

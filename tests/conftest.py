@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,20 @@ from tests.support.databases import (
     start_postgres,
     truncate_all,
 )
+from tests.support.s3_server import S3Server, running_s3_server
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A migrated Postgres for the whole run; never skipped."""
     return start_postgres()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """An S3-compatible server (moto) on loopback for the whole run; never skipped."""
+    with running_s3_server() as server:
+        yield server
 
 
 @pytest_asyncio.fixture(scope="session")

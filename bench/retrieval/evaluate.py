@@ -74,7 +74,7 @@ async def evaluate(
             upload = system.upload_document()
             for name, content in files.items():
                 await upload(principal, name, _once(content))
-            await system.document_worker().idle()
+            await system.job_worker().work_until_idle()
             adapters = captured[0].adapters
             search = system.search_documents()
             methods = _methods(principal, adapters, search)

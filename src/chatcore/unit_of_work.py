@@ -26,6 +26,7 @@ from chatcore.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from chatcore.jobs.ports import JobQueue
 from chatcore.profile.ports import ProfileRepository, SavedItemRepository
 from chatcore.tenants.ports import TenantRepository
 from chatcore.usage.ports import RateLimiter, UsageLedger
@@ -112,6 +113,11 @@ class UnitOfWork(Protocol):
     @property
     def chunks(self) -> ChunkIndex:
         """Documents' chunks and their vectors in this transaction."""
+        ...
+
+    @property
+    def jobs(self) -> JobQueue:
+        """Background jobs queued in this transaction."""
         ...
 
     async def commit(self) -> None:

@@ -21,7 +21,6 @@ from http_shell.credentials import (
     provide_sign_in_tenant,
 )
 from http_shell.dependencies import provide_admin, provide_tenant
-from http_shell.housekeeping import purging
 from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
@@ -62,10 +61,8 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             await start(container)
         except Unavailable:
             retrying = asyncio.create_task(_retry_start(container))
-        interval = container.settings().purge_interval_minutes
         try:
-            async with purging(use_cases_of(container).purge_expired(), interval):
-                yield
+            yield
         finally:
             if retrying is not None:
                 retrying.cancel()

@@ -1,11 +1,14 @@
-"""The ``chatcore`` command: ``serve``, ``migrate``, ``reindex``, ``purge``,
-``tenant create|list``."""
+"""The ``chatcore`` command: ``serve``, ``worker``, ``migrate``, ``reindex``,
+``purge``, ``tenant create|list``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +44,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.no_migrate:
         asyncio.run(_migrate_now(settings))
+    if args.no_worker:
+        # Read by every server process's own settings (uvicorn builds the app there).
+        os.environ["CHATCORE_JOB_CONCURRENCY"] = "0"
     with shared_metrics(args.workers if settings.metrics else 1):
         uvicorn.run(
             "http_shell.app:create_app_from_env",
@@ -62,6 +68,25 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _worker(_: argparse.Namespace, settings: Settings) -> int:
+    if settings.job_concurrency <= 0:
+        raise SettingsError("CHATCORE_JOB_CONCURRENCY: a worker needs at least 1")
+
+    async def work() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stopping.set)
+        async with chatcore_system(settings):
+            logging.getLogger("chatcore.jobs").info(
+                "working jobs, %d at a time; stop with SIGTERM", settings.job_concurrency
+            )
+            await stopping.wait()
+
+    asyncio.run(work())
+    return 0
+
+
 def _migrate(_: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(_migrate_now(settings))
     print("chatcore: database is up to date")
@@ -69,23 +94,25 @@ def _migrate(_: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _migrate_now(settings: Settings) -> None:
-    async with chatcore_system(settings, run_migrations=True):
+    async with chatcore_system(settings, run_migrations=True, work_jobs=False):
         pass
 
 
 def _reindex(_: argparse.Namespace, settings: Settings) -> int:
-    async def reindex() -> int:
-        async with chatcore_system(settings) as system:
-            return await system.reindex_documents()()
+    async def reindex() -> None:
+        async with chatcore_system(settings, work_jobs=False) as system:
+            await system.queue_reindex()()
+            # Queued first, so that if this command stops, any worker goes on with it.
+            await system.job_worker().work_until_idle()
 
-    count = asyncio.run(reindex())
-    print(f"chatcore: re-embedded {count} chunk(s) with the {settings.embedder} embedder")
+    asyncio.run(reindex())
+    print(f"chatcore: every chunk has a vector by the {settings.embedder} embedder")
     return 0
 
 
 def _purge(_: argparse.Namespace, settings: Settings) -> int:
     async def purge() -> PurgeReport:
-        async with chatcore_system(settings) as system:
+        async with chatcore_system(settings, work_jobs=False) as system:
             return await system.purge_expired()()
 
     report = asyncio.run(purge())
@@ -96,7 +123,7 @@ def _purge(_: argparse.Namespace, settings: Settings) -> int:
 
 def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
     async def create() -> None:
-        async with chatcore_system(settings) as system:
+        async with chatcore_system(settings, work_jobs=False) as system:
             extra = json.loads(args.settings) if args.settings else {}
             tenant = await system.create_tenant()(
                 args.slug, args.name, msgspec.convert(extra, TenantSettings)
@@ -109,7 +136,7 @@ def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _tenant_list(_: argparse.Namespace, settings: Settings) -> int:
     async def show() -> None:
-        async with chatcore_system(settings) as system:
+        async with chatcore_system(settings, work_jobs=False) as system:
             page = PageRequest(limit=200)
             while True:
                 result = await system.list_tenants()(page)
@@ -135,7 +162,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-access-log", action="store_true", help="do not log every request (faster)"
     )
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="serve HTTP only; leave background jobs to `chatcore worker` processes",
+    )
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="work background jobs (ingestion, re-indexing, the purge), no HTTP"
+    )
+    worker.set_defaults(run=_worker)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(run=_migrate)

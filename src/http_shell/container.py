@@ -32,17 +32,19 @@ from adapters.prometheus import MeteredChatModel, PrometheusIngestionMeter, watc
 from adapters.prompts import FilePromptSource
 from adapters.security.argon2 import Argon2PasswordHasher
 from adapters.security.jwt import JwtTokenIssuer
+from adapters.sql.blobs import SqlBlobStore
 from adapters.sql.engine import create_engine
 from adapters.sql.health import SqlDatabaseProbe
 from adapters.sql.migrate import migrate
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from adapters.storage import LocalFileBlobStore
+from adapters.storage import LocalFileBlobStore, S3BlobStore
 from chatcore.dialogs.ports import ChatModel
 from chatcore.documents.model import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, IngestionMeter, TextExtractor
 from chatcore.identity.ports import Mailer
-from chatcore.kernel import RandomIdFactory, SystemClock
+from chatcore.kernel import BlobStore, RandomIdFactory, SystemClock
 from http_shell.settings import Settings, ensure_secret_key
+from http_shell.storage_url import DatabaseStorage, S3Storage
 from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.housekeeping")
@@ -119,14 +121,20 @@ def make_event_bus(settings: Settings) -> InProcessEventBus | PostgresEventBus:
     return PostgresEventBus(dsn.render_as_string(hide_password=False))
 
 
-def make_avatar_store(settings: Settings) -> LocalFileBlobStore:
-    """Avatar files, apart from documents' files."""
-    return LocalFileBlobStore(Path(settings.storage_dir) / "avatars")
-
-
-def make_document_store(settings: Settings) -> LocalFileBlobStore:
-    """Uploaded documents' files, apart from avatars."""
-    return LocalFileBlobStore(Path(settings.storage_dir) / "documents")
+def make_blob_store(settings: Settings, engine: AsyncEngine, kind: str) -> BlobStore:
+    """The files of one ``kind`` (``documents``, ``avatars``) where the storage URL
+    says, each kind apart from the others."""
+    storage = settings.storage
+    if isinstance(storage, DatabaseStorage):
+        return SqlBlobStore(engine, kind)
+    if isinstance(storage, S3Storage):
+        return S3BlobStore.connect(
+            storage.bucket,
+            f"{storage.prefix}/{kind}".lstrip("/"),
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+        )
+    return LocalFileBlobStore(Path(storage.path) / kind)
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -163,8 +171,8 @@ class Adapters(containers.DeclarativeContainer):
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     token_issuer = providers.Singleton(JwtTokenIssuer, settings.provided.secret_key)
     mailer = providers.Singleton(make_mailer, settings)
-    avatar_store = providers.Singleton(make_avatar_store, settings)
-    document_store = providers.Singleton(make_document_store, settings)
+    avatar_store = providers.Singleton(make_blob_store, settings, engine, "avatars")
+    document_store = providers.Singleton(make_blob_store, settings, engine, "documents")
     event_bus = providers.Singleton(make_event_bus, settings)
     embedder = providers.Singleton(make_embedder, settings)
     text_extractors = providers.Singleton(make_text_extractors)
@@ -194,9 +202,13 @@ def use_cases_of(container: Container) -> UseCases:
     return cast(UseCases, container.use_cases)
 
 
-async def start(container: Container, *, run_migrations: bool | None = None) -> None:
+async def start(
+    container: Container, *, run_migrations: bool | None = None, work_jobs: bool = True
+) -> None:
     """Prepare storage: migrate when asked (default: the setting), make sure the
-    default tenant exists, and sweep up what a crash left of uploads."""
+    default tenant exists, sweep up what a crash left of uploads, queue what
+    background work is missing; then work jobs, unless told not to (or
+    ``CHATCORE_JOB_CONCURRENCY=0``)."""
     settings: Settings = container.settings()
     use_cases = use_cases_of(container)
     if run_migrations if run_migrations is not None else settings.auto_migrate:
@@ -204,14 +216,18 @@ async def start(container: Container, *, run_migrations: bool | None = None) -> 
     await use_cases.ensure_tenant()(settings.default_tenant, "Default")
     if removed := await use_cases.remove_unfinished_writes()():
         log.info("removed %d leftover(s) of uploads cut short by a crash", removed)
-    await use_cases.document_worker().resume()
+    if waiting := await use_cases.queue_unfinished_ingestions()():
+        log.info("%d document(s) are waiting for their ingestion", waiting)
+    await use_cases.periodic_purge().schedule(container.adapters.uow())
+    if work_jobs:
+        use_cases.job_worker().start()
 
 
 async def stop(container: Container) -> None:
     """Let replies in flight be stored, then release every pool the container opened."""
     await use_cases_of(container).chat_service().drain()
     await use_cases_of(container).complete_chat().drain()
-    await use_cases_of(container).document_worker().stop()
+    await use_cases_of(container).job_worker().stop()
     adapters = container.adapters
     embedder = adapters.embedder()
     if isinstance(embedder, OpenAIEmbedder):
@@ -232,16 +248,19 @@ async def chatcore_system(
     *,
     run_migrations: bool | None = None,
     configure: Callable[[Container], object] | None = None,
+    work_jobs: bool = True,
 ) -> AsyncIterator[UseCases]:
     """The whole system for use inside another Python service, open for the block:
     its use cases (``system.create_tenant()``, ``system.chat_service()``, ...).
 
     ``configure`` gets the container before anything is built or opened: the place
-    to swap in an adapter of your own (``container.adapters.document_store.override(...)``)."""
+    to swap in an adapter of your own (``container.adapters.document_store.override(...)``).
+    ``work_jobs=False``: this process leaves background jobs (ingestion, the purge) to
+    others, or works them only when it calls ``system.job_worker().work_until_idle()``."""
     container = build_container(settings)
     if configure is not None:
         configure(container)
-    await start(container, run_migrations=run_migrations)
+    await start(container, run_migrations=run_migrations, work_jobs=work_jobs)
     try:
         yield use_cases_of(container)
     finally:

@@ -1,50 +1,58 @@
-"""The server's periodic purge of expired rows, beside the requests it serves."""
+"""The periodic purge of expired rows, as a job of the durable queue: one job, due
+every interval, that whichever process takes it runs (so one at a time, however
+many processes serve)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import msgspec
 
 from chatcore.identity.use_cases.housekeeping import PurgeReport
+from chatcore.jobs.model import Job
+from chatcore.kernel import Clock
+from chatcore.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("chatcore.housekeeping")
 
+PURGE = "purge"
 
-async def purge_periodically(
-    purge: Callable[[], Awaitable[PurgeReport]], interval_seconds: float
-) -> None:
-    """Purge every ``interval_seconds``, first one interval after start, until
-    cancelled. A failed purge is logged and the next one runs on time: a database
-    outage must not end housekeeping for the life of the process."""
-    while True:
-        await asyncio.sleep(interval_seconds)
+
+class PeriodicPurge:
+    """Runs the purge job (a JobHandler): purge, then due again one interval later
+    (never, for an interval of 0)."""
+
+    def __init__(
+        self,
+        purge: Callable[[], Awaitable[PurgeReport]],
+        clock: Clock,
+        interval_minutes: float,
+    ) -> None:
+        self._purge, self._clock = purge, clock
+        self._interval = timedelta(minutes=interval_minutes)
+
+    async def run(self, job: Job) -> datetime | None:
+        """Purge; a failure is logged and the next purge runs on time (a database
+        outage must not end housekeeping, nor pile up retries)."""
         try:
-            report = await purge()
+            report = await self._purge()
         except Exception:
-            log.exception("purge of expired rows failed; retrying in %s s", interval_seconds)
-            continue
-        if report.total:
-            removed = {kind: n for kind, n in msgspec.structs.asdict(report).items() if n}
-            log.info("purged expired rows: %s", removed)
+            log.exception("purge of expired rows failed; retrying in %s", self._interval)
+        else:
+            if report.total:
+                removed = {kind: n for kind, n in msgspec.structs.asdict(report).items() if n}
+                log.info("purged expired rows: %s", removed)
+        return self._clock.now() + self._interval if self._interval else None
 
+    async def give_up(self, job: Job, error: Exception) -> None:
+        log.error("the periodic purge stopped: %s", error)
 
-@contextlib.asynccontextmanager
-async def purging(
-    purge: Callable[[], Awaitable[PurgeReport]], interval_minutes: float
-) -> AsyncIterator[None]:
-    """Run ``purge_periodically`` for the block (not at all for an interval of 0), and
-    stop it on the way out, a purge in flight included."""
-    if interval_minutes == 0:
-        yield
-        return
-    task = asyncio.create_task(purge_periodically(purge, interval_minutes * 60))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def schedule(self, uow: UnitOfWorkFactory) -> None:
+        """Queue the purge one interval from now, unless it is queued already."""
+        if not self._interval:
+            return
+        async with uow() as tx:
+            await tx.jobs.enqueue(PURGE, PURGE, {}, run_at=self._clock.now() + self._interval)
+            await tx.commit()

@@ -19,6 +19,8 @@ import msgspec
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from http_shell.storage_url import Storage, parse_storage_url
+
 log = logging.getLogger("chatcore.settings")
 
 PREFIX = "CHATCORE_"
@@ -60,7 +62,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     llm_max_connections: int = 2000
     embedder: Literal["local", "openai"] = "local"
     prompt_file: str | None = None
-    storage_dir: str = "./data/files"
+    storage_dir: str = "./data/files"  # the folder of file: storage when no URL is given
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
     max_upload_mb: int = 20
     max_document_chars: int = 2_000_000
     storage_quota_mb: int = 200
@@ -77,6 +82,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     default_tenant: str = "default"
     data_dir: str = "./data"
     purge_interval_minutes: float = 60.0
+    job_concurrency: int = 2  # jobs this process runs at once; 0: none (an API-only process)
+    job_lease_seconds: float = 30.0
+    job_poll_seconds: float = 1.0
+    job_max_attempts: int = 5
     metrics: bool = True
     metrics_token: str | None = None
     log_format: Literal["text", "json"] = "text"
@@ -85,6 +94,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return make_url(self.database_url).get_backend_name()
+
+    @property
+    def storage(self) -> Storage:
+        """Where files are kept: ``storage_url``, else the ``storage_dir`` folder."""
+        return parse_storage_url(self.storage_url or f"file:{self.storage_dir}")
 
 
 # Variables read without the CHATCORE_ prefix, as their ecosystems name them.
@@ -194,6 +208,10 @@ def _check(settings: Settings) -> None:
             f"CHATCORE_DATABASE_URL: unsupported scheme {url.drivername!r}; "
             f"use one of {', '.join(s + '://' for s in _SCHEMES)}"
         )
+    try:
+        settings.storage  # noqa: B018  # parsed for its errors
+    except ValueError as exc:
+        raise SettingsError(f"CHATCORE_STORAGE_URL: {exc}") from None
     if "*" in settings.allow_origins:
         raise SettingsError(
             "CHATCORE_ALLOW_ORIGINS: '*' is not allowed, because responses carry credentials "
@@ -216,7 +234,15 @@ def _check(settings: Settings) -> None:
     ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()}: must be positive")
-    for name in ("storage_quota_mb", "anonymous_storage_quota_mb", "anonymous_sessions_per_hour"):
+    for name in ("job_lease_seconds", "job_poll_seconds", "job_max_attempts"):
+        if not 0 < getattr(settings, name) < math.inf:
+            raise SettingsError(f"{PREFIX}{name.upper()}: must be positive")
+    for name in (
+        "storage_quota_mb",
+        "anonymous_storage_quota_mb",
+        "anonymous_sessions_per_hour",
+        "job_concurrency",
+    ):
         if getattr(settings, name) < 0:
             raise SettingsError(f"{PREFIX}{name.upper()}: must not be negative")
     for proxy in settings.trusted_proxies:

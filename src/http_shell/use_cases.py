@@ -33,6 +33,14 @@ from chatcore.documents.use_cases.documents import (
 )
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.ingestion_jobs import (
+    INGEST,
+    REINDEX,
+    IngestionJobs,
+    QueueReindex,
+    QueueUnfinishedIngestions,
+    ReindexJobs,
+)
 from chatcore.documents.use_cases.leftovers import RemoveUnfinishedWrites
 from chatcore.documents.use_cases.quota import MB, StorageQuotas
 from chatcore.documents.use_cases.reindex import ReindexDocuments
@@ -42,7 +50,6 @@ from chatcore.documents.use_cases.search import (
     SearchDocuments,
 )
 from chatcore.documents.use_cases.uploads import UploadDocument
-from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.events.use_cases import ListenForEvents
 from chatcore.health import CheckDatabase
 from chatcore.identity.policy import IdentityPolicy
@@ -64,6 +71,8 @@ from chatcore.identity.use_cases.sessions import (
     ResolvePrincipal,
     SessionStarter,
 )
+from chatcore.jobs.model import JobPolicy
+from chatcore.jobs.use_cases import JobWorker
 from chatcore.kernel import TenantDefaults, UnfinishedWrites
 from chatcore.pagination import CursorCodec
 from chatcore.profile.model import ProfilePolicy
@@ -81,6 +90,7 @@ from chatcore.tenants.use_cases import (
 )
 from chatcore.usage.use_cases import AdmitChat, GetUsage, SettleChat, UsageEraser
 from http_shell.client_address import TrustedProxies
+from http_shell.housekeeping import PURGE, PeriodicPurge
 from http_shell.settings import Settings
 
 
@@ -130,6 +140,16 @@ def make_storage_quotas(settings: Settings) -> StorageQuotas:
     return StorageQuotas(
         user_bytes=settings.storage_quota_mb * MB,
         anonymous_bytes=settings.anonymous_storage_quota_mb * MB,
+    )
+
+
+def make_job_policy(settings: Settings) -> JobPolicy:
+    """How this process works background jobs, from settings."""
+    return JobPolicy(
+        concurrency=settings.job_concurrency,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+        max_attempts=settings.job_max_attempts,
     )
 
 
@@ -266,15 +286,39 @@ class UseCases(containers.DeclarativeContainer):
         providers.Factory(IngestSettings, max_chars=settings.provided.max_document_chars),
         storage_quotas,
     )
-    # Owns the ingestion tasks in flight, which stop() waits for: one per process.
-    document_worker = providers.Singleton(
-        DocumentWorker, adapters.uow, ingest_document, meter=adapters.ingestion_meter
+    reindex_documents = providers.Factory(ReindexDocuments, adapters.uow, adapters.embedder)
+    queue_reindex = providers.Factory(QueueReindex, adapters.uow, adapters.clock)
+    queue_unfinished_ingestions = providers.Factory(
+        QueueUnfinishedIngestions, adapters.uow, adapters.clock
+    )
+
+    # Background jobs: what runs each kind, and this process's worker.
+    periodic_purge = providers.Factory(
+        PeriodicPurge, purge_expired, adapters.clock, settings.provided.purge_interval_minutes
+    )
+    job_handlers = providers.Dict(
+        {
+            INGEST: providers.Factory(
+                IngestionJobs, adapters.uow, ingest_document, adapters.ingestion_meter
+            ),
+            REINDEX: providers.Factory(ReindexJobs, reindex_documents),
+            PURGE: periodic_purge,
+        }
+    )
+    # Owns the jobs this process runs and their leases, which stop() hands back: one
+    # per process.
+    job_worker = providers.Singleton(
+        JobWorker,
+        adapters.uow,
+        adapters.clock,
+        job_handlers,
+        providers.Singleton(make_job_policy, settings),
     )
     upload_document = providers.Factory(
         UploadDocument,
         adapters.uow,
         adapters.document_store,
-        document_worker,
+        job_worker,
         adapters.clock,
         adapters.ids,
         providers.Callable(upload_limit, settings),
@@ -290,7 +334,6 @@ class UseCases(containers.DeclarativeContainer):
         adapters.embedder,
         providers.Callable(search_vector_weight, settings),
     )
-    reindex_documents = providers.Factory(ReindexDocuments, adapters.uow, adapters.embedder)
 
     # Dialogs and chat: a dialog's chat and a stateless completion are admitted, fed
     # from documents and settled alike.

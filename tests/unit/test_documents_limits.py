@@ -127,7 +127,7 @@ async def test_concurrent_uploads_never_jointly_pass_the_quota() -> None:
         *(kit.upload(me, f"{n}.txt", stream(text_of(1_000, seed=n))) for n in range(10)),
         return_exceptions=True,
     )
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     assert sum(not isinstance(o, BaseException) for o in outcomes) == 5
     assert all(isinstance(o, StorageQuotaExceeded) for o in outcomes if isinstance(o, Exception))
     assert await storage(kit, me) <= 5_000
@@ -163,7 +163,7 @@ def test_no_sequence_of_uploads_and_deletions_passes_the_quota(
                         kept.append(upload.document.id)
             elif kept:
                 await kit.delete(me, kept.pop(amount % len(kept)))
-            await kit.worker.idle()
+            await kit.worker.work_until_idle()
             assert await storage(kit, me) <= quota
             files = sum(d.size for d in kit.database.tables[DOCUMENTS].values())
             assert len(kit.blobs.files) == len(kit.database.tables[DOCUMENTS])

@@ -8,8 +8,10 @@ import pytest
 
 from adapters.embed import LocalEmbedder
 from adapters.memory.documents import CHUNKS
+from chatcore.documents.use_cases.ingestion_jobs import REINDEX, QueueReindex, ReindexJobs
 from chatcore.documents.use_cases.reindex import ReindexDocuments
 from chatcore.errors import Unavailable
+from chatcore.jobs.use_cases import JobWorker
 from http_shell import cli
 from tests.unit.test_documents_use_cases import FACTS, FlakyEmbedder, Kit
 
@@ -49,4 +51,16 @@ def test_the_command_reports_what_it_did(
     monkeypatch.setenv("CHATCORE_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     assert cli.main(["reindex"]) == 0
-    assert "re-embedded 0 chunk(s) with the local embedder" in capsys.readouterr().out
+    assert "every chunk has a vector by the local embedder" in capsys.readouterr().out
+
+
+async def test_re_indexing_is_a_job_queued_once_and_done_by_a_worker() -> None:
+    kit = Kit()
+    await kit.ready(await kit.principal(), FACTS.encode())
+    other, uow = LocalEmbedder(64), kit.database.unit_of_work
+    assert await QueueReindex(uow, kit.clock)()
+    assert not await QueueReindex(uow, kit.clock)()  # queued already
+
+    reindex = ReindexJobs(ReindexDocuments(uow, other))
+    await JobWorker(uow, kit.clock, {REINDEX: reindex}).work_until_idle()
+    assert await ReindexDocuments(uow, other)() == 0  # nothing was left to re-embed

@@ -25,10 +25,14 @@ from chatcore.documents.model import (
 from chatcore.documents.use_cases.documents import DeleteDocument, GetDocument, ListDocuments
 from chatcore.documents.use_cases.erasure import DocumentEraser
 from chatcore.documents.use_cases.ingestion import IngestDocument, IngestSettings
+from chatcore.documents.use_cases.ingestion_jobs import (
+    INGEST,
+    IngestionJobs,
+    QueueUnfinishedIngestions,
+)
 from chatcore.documents.use_cases.quota import StorageQuotas
 from chatcore.documents.use_cases.search import DocumentRetriever, SearchDocuments
 from chatcore.documents.use_cases.uploads import UploadDocument
-from chatcore.documents.use_cases.worker import DocumentWorker
 from chatcore.errors import (
     FileTooLarge,
     InvalidInput,
@@ -39,6 +43,8 @@ from chatcore.errors import (
 from chatcore.events.model import DocumentFailed, DocumentReady
 from chatcore.identity.model import User
 from chatcore.identity.principal import Principal, PrincipalKind
+from chatcore.jobs.model import JobPolicy
+from chatcore.jobs.use_cases import JobWorker
 from chatcore.kernel import RandomIdFactory, TenantId, UserId
 from chatcore.pagination import PageRequest
 from chatcore.tenants.model import Tenant, TenantSettings
@@ -94,7 +100,10 @@ class Kit:
             quotas,
         )
         self.meter = RecordingMeter()
-        self.worker = DocumentWorker(uow, self.ingest, meter=self.meter)
+        # Two attempts; the clock stands still, so a retry waits until a test moves it.
+        policy = JobPolicy(poll_seconds=0.001, max_attempts=2)
+        ingestion = IngestionJobs(uow, self.ingest, self.meter)
+        self.worker = JobWorker(uow, self.clock, {INGEST: ingestion}, policy)
         self.upload = UploadDocument(
             uow, self.blobs, self.worker, self.clock, ids, max_bytes, quotas
         )
@@ -142,7 +151,7 @@ class Kit:
 
     async def ready(self, principal: Principal, data: bytes, name: str = "notes.txt") -> Document:
         upload = await self.upload(principal, name, stream(data))
-        await self.worker.idle()
+        await self.worker.work_until_idle()
         return await self.get(principal, upload.document.id)
 
 
@@ -174,7 +183,7 @@ async def test_an_upload_is_ingested_and_its_sentence_found_by_search() -> None:
     assert upload.created and upload.document.status == "processing"
     assert upload.document.content_type == PLAIN_TEXT
     assert upload.document.size == len(FACTS.encode())
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     document = await kit.get(me, upload.document.id)
     assert (document.status, document.pages, document.chunks) == ("ready", 1, 1)
 
@@ -235,12 +244,19 @@ async def test_the_meter_hears_every_ingestion_end_with_its_outcome() -> None:
 async def test_an_ingestion_cut_short_by_a_stop_ends_interrupted() -> None:
     kit = Kit()
     me = await kit.principal()
-    upload = await kit.upload(me, "facts.txt", stream(FACTS.encode()))
-    meter = RecordingMeter()
-    # No free slot: the ingestion waits, which counts as in flight, until the stop.
-    worker = DocumentWorker(kit.database.unit_of_work, kit.ingest, concurrency=0, meter=meter)
-    worker.submit(upload.document)
-    await asyncio.sleep(0)
+    await kit.upload(me, "facts.txt", stream(FACTS.encode()))
+    meter, started = RecordingMeter(), asyncio.Event()
+
+    async def hang(document: Document) -> IngestOutcome:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never ends")
+
+    uow = kit.database.unit_of_work
+    handler = IngestionJobs(uow, hang, meter)  # type: ignore[arg-type]
+    worker = JobWorker(uow, kit.clock, {INGEST: handler}, JobPolicy(poll_seconds=0.001))
+    worker.start()
+    await asyncio.wait_for(started.wait(), 5)
     assert meter.in_flight == 1
     await worker.stop()
     assert meter.outcomes == [IngestOutcome(status="interrupted")]
@@ -297,15 +313,33 @@ async def test_identical_bytes_are_recognised_per_owner() -> None:
     assert theirs.created and theirs.document.id != first.id
 
 
-async def test_a_failed_document_fails_with_a_reason_and_a_reupload_retries_it() -> None:
+async def test_an_unavailable_embedder_is_retried_after_a_backoff() -> None:
     kit = Kit(failures=1)
     me = await kit.principal()
-    failed = await kit.ready(me, FACTS.encode())
-    assert failed.status == "failed" and "embedding service" in (failed.error or "")
+    waiting = await kit.ready(me, FACTS.encode())
+    assert waiting.status == "processing"  # the retry is not due yet
+
+    kit.clock.advance(1)
+    await kit.worker.work_until_idle()
+    assert (await kit.get(me, waiting.id)).status == "processing"  # backoff: 2 s
+    kit.clock.advance(1)
+    await kit.worker.work_until_idle()
+    assert (await kit.get(me, waiting.id)).status == "ready"
+
+
+async def test_a_failed_document_fails_with_a_reason_and_a_reupload_retries_it() -> None:
+    kit = Kit(failures=2)
+    me = await kit.principal()
+    await kit.ready(me, FACTS.encode())
+    kit.clock.advance(60)
+    await kit.worker.work_until_idle()
+    (failed,) = (await kit.list(me, PageRequest())).items
+    assert failed.status == "failed"
+    assert failed.error == "The embeddings stayed unavailable; upload the file again later."
 
     retried = await kit.upload(me, "again.txt", stream(FACTS.encode()))
     assert not retried.created and retried.document.status == "processing"
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     document = await kit.get(me, failed.id)
     assert (document.status, document.error) == ("ready", None)
 
@@ -387,8 +421,8 @@ async def test_an_interrupted_ingestion_is_taken_up_again() -> None:
         await uow.documents.add(me.tenant_id, stuck)
         await uow.commit()
 
-    assert await kit.worker.resume() == 1
-    await kit.worker.idle()
+    assert await QueueUnfinishedIngestions(kit.database.unit_of_work, kit.clock)() == 1
+    await kit.worker.work_until_idle()
     assert (await kit.get(me, stuck.id)).status == "ready"
 
 
@@ -397,7 +431,7 @@ async def test_two_workers_on_one_document_index_it_once() -> None:
     me = await kit.principal()
     upload = await kit.upload(me, "facts.txt", stream(FACTS.encode()))
     await asyncio.gather(kit.ingest(upload.document), kit.ingest(upload.document))
-    await kit.worker.idle()
+    await kit.worker.work_until_idle()
     assert (await kit.get(me, upload.document.id)).chunks == len(kit.database.tables[CHUNKS])
 
 

@@ -13,19 +13,22 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
+from adapters.memory import MemoryDatabase
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from chatcore.errors import Unavailable
 from chatcore.identity.model import Session, SessionId
 from chatcore.identity.use_cases.housekeeping import PurgeReport
+from chatcore.jobs.model import Job, JobId
 from chatcore.kernel import TenantId
 from chatcore.tenants.model import Tenant, TenantSettings
 from http_shell import cli
 from http_shell.app import create_app
 from http_shell.container import build_container
-from http_shell.housekeeping import purge_periodically, purging
+from http_shell.housekeeping import PURGE, PeriodicPurge
 from http_shell.settings import SettingsError, load_settings
 from tests.support.app import app_settings
+from tests.unit.fakes import T0, FakeClock
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -106,27 +109,25 @@ class ScriptedPurge:
 
     def __init__(self) -> None:
         self.calls = 0
-        self.third = asyncio.Event()
 
     async def __call__(self) -> PurgeReport:
         self.calls += 1
         if self.calls == 1:
             raise Unavailable("database")
-        if self.calls >= 3:
-            self.third.set()
         return PurgeReport(user_sessions=2) if self.calls == 2 else PurgeReport()
+
+
+PURGE_JOB = Job(id=JobId(uuid.uuid4()), kind=PURGE, key=PURGE, payload={}, attempts=1, run_at=T0)
 
 
 async def test_the_periodic_purge_logs_its_counts_and_survives_a_failure(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    purge = ScriptedPurge()
+    purge, clock = ScriptedPurge(), FakeClock()
     caplog.set_level(logging.INFO, logger="chatcore.housekeeping")
-    task = asyncio.create_task(purge_periodically(purge, 0.001))
-    await asyncio.wait_for(purge.third.wait(), timeout=5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    periodic = PeriodicPurge(purge, clock, interval_minutes=5)
+    for _ in range(3):  # each run, failed or not, is due again one interval later
+        assert await periodic.run(PURGE_JOB) == T0 + timedelta(minutes=5)
 
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
@@ -135,10 +136,12 @@ async def test_the_periodic_purge_logs_its_counts_and_survives_a_failure(
 
 
 async def test_an_interval_of_zero_never_purges() -> None:
-    purge = ScriptedPurge()
-    async with purging(purge, 0):
-        await asyncio.sleep(0.05)
-    assert purge.calls == 0
+    database, clock = MemoryDatabase(), FakeClock()
+    periodic = PeriodicPurge(ScriptedPurge(), clock, interval_minutes=0)
+    await periodic.schedule(database.unit_of_work)
+    async with database.unit_of_work() as uow:
+        assert await uow.jobs.due(T0 + timedelta(days=365)) == 0
+    assert await periodic.run(PURGE_JOB) is None  # a purge queued before is not again
 
 
 def test_the_interval_may_not_be_negative() -> None:
@@ -151,7 +154,9 @@ async def test_the_server_purges_on_its_interval_and_stops_on_shutdown(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     await add_expired_anonymous_session(sqlite_url)
-    settings = app_settings(sqlite_url, tmp_path, purge_interval_minutes="0.0005")  # 30 ms
+    settings = app_settings(
+        sqlite_url, tmp_path, purge_interval_minutes="0.0005", job_poll_seconds="0.01"
+    )  # 30 ms
     container = build_container(settings)
     real = container.use_cases.purge_expired()
     reports: list[PurgeReport] = []

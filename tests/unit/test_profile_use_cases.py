@@ -109,7 +109,7 @@ async def test_setting_an_avatar_stores_it_and_tells_every_open_tab(kit: Profile
     assert (await kit.get_profile(me)).avatar_url == url
     avatar = await kit.get_avatar_file(url.removeprefix(PREFIX))
     assert avatar.media_type == "image/jpeg"
-    assert opened(avatar.data).size == (512, 256)
+    assert opened(await avatar.read()).size == (512, 256)
 
 
 async def test_replacing_an_avatar_removes_the_old_file(kit: ProfileKit) -> None:
@@ -130,7 +130,7 @@ async def test_the_same_picture_for_two_users_is_two_files(kit: ProfileKit) -> N
     ada_url, bob_url = await kit.set_avatar(ada, picture), await kit.set_avatar(bob, picture)
     assert ada_url != bob_url
     await kit.remove_avatar(ada)
-    assert (await kit.get_avatar_file(bob_url.removeprefix(PREFIX))).data
+    assert await (await kit.get_avatar_file(bob_url.removeprefix(PREFIX))).read()
 
 
 async def test_a_refused_upload_stores_nothing_and_keeps_the_avatar(kit: ProfileKit) -> None:

@@ -67,7 +67,7 @@ def test_use_cases_are_built_per_call_unless_they_hold_state() -> None:
     }
     assert singletons - policies == {
         "tenant_directory",
-        "document_worker",
+        "job_worker",
         "chat_service",
         "complete_chat",
     }

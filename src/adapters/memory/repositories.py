@@ -15,6 +15,7 @@ from adapters.memory.identity import (
     MemorySessionRepository,
     MemoryUserRepository,
 )
+from adapters.memory.jobs import MemoryJobQueue
 from adapters.memory.profile import MemoryProfileRepository, MemorySavedItemRepository
 from adapters.memory.tables import Tables
 from adapters.memory.tenants import MemoryTenantRepository
@@ -36,4 +37,5 @@ REPOSITORIES: dict[str, Callable[[Tables], object]] = {
     "saved_items": MemorySavedItemRepository,
     "documents": MemoryDocumentRepository,
     "chunks": MemoryChunkIndex,
+    "jobs": MemoryJobQueue,
 }

@@ -1,6 +1,5 @@
-"""Background jobs in flight and how they end. Today the one kind is the document
-ingestion that each process runs itself; a durable job queue reports its kinds under
-the same names."""
+"""Background jobs in flight and how they end, as this process works them from the
+durable queue: each attempt at a document's ingestion (a retried one counts again)."""
 
 from __future__ import annotations
 

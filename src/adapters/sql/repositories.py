@@ -16,6 +16,7 @@ from adapters.sql.identity_codes import (
     SqlEmailConfirmationRepository,
     SqlOtpChallengeRepository,
 )
+from adapters.sql.jobs import SqlJobQueue
 from adapters.sql.profile import SqlProfileRepository, SqlSavedItemRepository
 from adapters.sql.tenants import SqlTenantRepository
 from adapters.sql.usage import SqlRateLimiter, SqlUsageLedger
@@ -36,4 +37,5 @@ REPOSITORIES: dict[str, Callable[[AsyncConnection], object]] = {
     "saved_items": SqlSavedItemRepository,
     "documents": SqlDocumentRepository,
     "chunks": SqlChunkIndex,
+    "jobs": SqlJobQueue,
 }

@@ -286,3 +286,56 @@ document_chunks = sa.Table(
     sa.Index("ix_document_chunks_owner", "tenant_id", "owner_id", "embedder"),
     sa.Index("ix_document_chunks_document", "document_id", "ordinal"),
 )
+
+# Files kept in the database (CHATCORE_STORAGE_URL=database), for several machines
+# that share it and no disk. A file is a row here and its bytes a few pieces below,
+# so that no row, and no statement, holds a whole large file. ``store`` keeps apart
+# what would be separate folders on disk (documents' files, avatars); a row is
+# ``complete`` once every piece is written, and only complete files are read.
+blobs = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("pieces", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=True),
+    sa.Column("complete", sa.Boolean, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Index("ix_blobs_complete_updated_at", "complete", "updated_at"),
+)
+
+blob_pieces = sa.Table(
+    "blob_pieces",
+    metadata,
+    sa.Column("store", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("ordinal", sa.Integer, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["store", "key"],
+        ["blobs.store", "blobs.key"],
+        ondelete="CASCADE",
+        name="fk_blob_pieces_store_blobs",
+    ),
+)
+
+# The durable job queue (adapters.sql.jobs): at most one job per kind and key; a
+# job is held by the worker named in ``lease_owner`` until ``lease_until``, and a
+# lease that ran out (its worker died) frees it for another.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("payload", json_type(), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("run_at", UtcDateTime, nullable=False),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("kind", "key", name="uq_jobs_kind_key"),
+    sa.Index("ix_jobs_run_at", "run_at"),
+)

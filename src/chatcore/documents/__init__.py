@@ -25,7 +25,6 @@ from chatcore.documents.ports import (
     DocumentRepository,
     Embedder,
     IngestionMeter,
-    IngestionScheduler,
     TextExtractor,
 )
 
@@ -46,7 +45,6 @@ __all__ = [
     "IngestFailure",
     "IngestOutcome",
     "IngestionMeter",
-    "IngestionScheduler",
     "PageText",
     "TextExtractor",
     "TextTooLong",

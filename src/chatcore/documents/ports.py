@@ -167,14 +167,6 @@ class Embedder(Protocol):
         ...
 
 
-class IngestionScheduler(Protocol):
-    """Runs a document's ingestion later, in the background."""
-
-    def submit(self, document: Document) -> None:
-        """Ingest the document soon; returns at once."""
-        ...
-
-
 class IngestionMeter(Protocol):
     """Watches the background ingestions for an operator: how many are in flight
     (waiting or running) and how each ended."""

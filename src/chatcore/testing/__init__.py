@@ -39,6 +39,7 @@ pytest.register_assert_rewrite(
             "identity_repositories",
             "identity_sign_in",
             "image_normalizer",
+            "job_queue",
             "mailer",
             "password_hasher",
             "profile_repositories",
@@ -66,6 +67,7 @@ from chatcore.testing.image_normalizer import (  # noqa: E402
     ImageSample,
     png_samples,
 )
+from chatcore.testing.job_queue import JobQueueContract  # noqa: E402
 from chatcore.testing.mailer import Delivered, MailerContract, MailerUnderTest  # noqa: E402
 from chatcore.testing.password_hasher import PasswordHasherContract  # noqa: E402
 from chatcore.testing.profile_repositories import ProfileRepositoriesContract  # noqa: E402
@@ -92,6 +94,7 @@ __all__ = [
     "IdentityRepositoriesContract",
     "ImageNormalizerContract",
     "ImageSample",
+    "JobQueueContract",
     "MailerContract",
     "MailerUnderTest",
     "ObservableBus",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, delete, get, patch, post
+from litestar import Request, Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
 from chatcore.errors import FileTooLarge, InvalidInput, UnsupportedMediaType
@@ -75,9 +76,9 @@ async def remove_avatar_route(principal: Me, use_cases: Cases) -> None:
     security=[],
     responses={200: ResponseSpec(bytes, media_type="image/*", description="The image")},
 )
-async def avatar_file_route(name: FromPath[str], use_cases: Cases) -> Response[bytes]:
+async def avatar_file_route(name: FromPath[str], use_cases: Cases) -> Stream:
     avatar = await use_cases.get_avatar_file()(name)
-    return Response(avatar.data, media_type=avatar.media_type, headers=AVATAR_HEADERS)
+    return Stream(avatar.content, media_type=avatar.media_type, headers=AVATAR_HEADERS)
 
 
 @get("/saved", summary="The caller's saved items, newest first")

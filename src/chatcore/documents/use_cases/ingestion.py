@@ -87,8 +87,8 @@ class IngestDocument:
         self._quotas = quotas or StorageQuotas()
 
     async def __call__(self, document: Document) -> IngestOutcome:
-        """Ingest the document and say how it ended; every failure is recorded on it,
-        none raised."""
+        """Ingest the document and say how it ended; a failure is recorded on it, but
+        for Unavailable (a dependency is down), raised to have it tried again later."""
         try:
             prepared = await self._prepare(document)
         except (ExtractionFailed, StorageQuotaExceeded) as exc:
@@ -101,11 +101,7 @@ class IngestDocument:
                 document, "The stored file is missing; upload it again.", "file_missing"
             )
         except Unavailable:
-            return await self._fail(
-                document,
-                "The embedding service is unavailable; upload the file again later.",
-                "unavailable",
-            )
+            raise  # a dependency is down for now: the job queue retries
         except Exception:
             log.exception("Ingesting document %s failed", document.id)
             return await self._fail(document, "The document could not be processed.", "error")
@@ -207,6 +203,10 @@ class IngestDocument:
             document.tenant_id, document.owner_id, DocumentReady(document_id=document.id)
         )
         return IngestOutcome(status="ready", pages=pages)
+
+    async def fail(self, document: Document, error: str, failure: IngestFailure) -> IngestOutcome:
+        """Mark the document, if still being ingested, ``failed`` with ``error``."""
+        return await self._fail(document, error, failure)
 
     async def _fail(self, document: Document, error: str, failure: IngestFailure) -> IngestOutcome:
         async with self._uow() as uow:

@@ -1,4 +1,6 @@
-"""Uploading a document: checked, stored, recorded, then ingested in the background."""
+"""Uploading a document: checked, stored, recorded with its ingestion queued in the
+same transaction (so no document waits for a job that was never queued), then
+ingested in the background by whichever process takes the job."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import msgspec
 
 from chatcore.documents.intake import SNIFF_BYTES, clean_filename, sniff_content_type
 from chatcore.documents.model import Document, DocumentId
-from chatcore.documents.ports import IngestionScheduler
+from chatcore.documents.use_cases.ingestion_jobs import queue_ingestion
 from chatcore.documents.use_cases.quota import StorageQuotas, admit_storage, storage_quota
 from chatcore.errors import Conflict, FileTooLarge, InvalidInput, UnsupportedMediaType
 from chatcore.identity.principal import Principal
+from chatcore.jobs.ports import JobSignal
 from chatcore.kernel import BlobStore, Clock, IdFactory
 from chatcore.unit_of_work import UnitOfWorkFactory
 
@@ -33,13 +36,13 @@ class UploadDocument:
         self,
         uow: UnitOfWorkFactory,
         blobs: BlobStore,
-        scheduler: IngestionScheduler,
+        jobs: JobSignal,
         clock: Clock,
         ids: IdFactory,
         max_bytes: int,
         quotas: StorageQuotas | None = None,
     ) -> None:
-        self._uow, self._blobs, self._scheduler = uow, blobs, scheduler
+        self._uow, self._blobs, self._jobs = uow, blobs, jobs
         self._clock, self._ids, self._max_bytes = clock, ids, max_bytes
         self._quotas = quotas or StorageQuotas()
 
@@ -81,7 +84,7 @@ class UploadDocument:
         if not upload.created:
             await self._blobs.delete(key)
         if upload.document.status == "processing":
-            self._scheduler.submit(upload.document)
+            self._jobs.wake()
         return upload
 
     async def _record(self, document: Document, principal: Principal) -> Upload:
@@ -95,6 +98,7 @@ class UploadDocument:
                 await admit_storage(uow, tenant_id, owner_id, document.size, quota)
                 try:
                     await uow.documents.add(tenant_id, document)
+                    await queue_ingestion(uow, document, document.created_at)
                     await uow.commit()
                     return Upload(document=document, created=True)
                 except Conflict:
@@ -106,6 +110,7 @@ class UploadDocument:
                 status="processing",
                 at=document.created_at,
             ):
+                await queue_ingestion(uow, existing, document.created_at)
                 await uow.commit()
                 retried = msgspec.structs.replace(
                     existing, status="processing", error=None, updated_at=document.created_at

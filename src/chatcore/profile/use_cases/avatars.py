@@ -27,14 +27,19 @@ MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "g
 # A name is its blob's key and an extension. The key is half content hash (the URL
 # changes with the picture, so it can be cached for ever) and half random (two users
 # uploading one picture never share, or delete, a file; nobody guesses a name).
+SNIFF_IMAGE_BYTES = 12  # enough for every format sniff_image knows
 _NAME = re.compile(r"([0-9a-f]{32})\.(png|jpg|webp|gif)")
 
 
 class AvatarFile(msgspec.Struct, frozen=True, kw_only=True):
-    """A stored avatar, ready to serve."""
+    """A stored avatar, ready to serve: its bytes as a stream, opened."""
 
-    data: bytes
+    content: AsyncIterator[bytes]
     media_type: str
+
+    async def read(self) -> bytes:
+        """The whole file (the stream is used up)."""
+        return b"".join([piece async for piece in self.content])
 
 
 def sniff_image(data: bytes) -> ImageKind:
@@ -157,11 +162,38 @@ class GetAvatarFile:
         key = blob_key(name)
         if key is None:
             raise NotFound("No such avatar.")
-        data = await self._store.read(key)
-        extension = _EXTENSIONS[sniff_image(data)]
-        if name != f"{key}.{extension}":
+        # Streamed, not read whole: the format is in the first bytes.
+        pieces = aiter(await self._store.open(key))
+        head = b""
+        async for piece in pieces:
+            head += piece
+            if len(head) >= SNIFF_IMAGE_BYTES:
+                break
+        kind = _sniffed_or_none(head)
+        if kind is None or name != f"{key}.{_EXTENSIONS[kind]}":
+            await _close(pieces)
             raise NotFound("No such avatar.")
-        return AvatarFile(data=data, media_type=MEDIA_TYPES[extension])
+        media_type = MEDIA_TYPES[_EXTENSIONS[kind]]
+        return AvatarFile(content=_chained(head, pieces), media_type=media_type)
+
+
+def _sniffed_or_none(head: bytes) -> ImageKind | None:
+    try:
+        return sniff_image(head)
+    except UnsupportedMediaType:
+        return None
+
+
+async def _chained(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield head
+    async for piece in rest:
+        yield piece
+
+
+async def _close(pieces: AsyncIterator[bytes]) -> None:
+    close = getattr(pieces, "aclose", None)
+    if close is not None:
+        await close()
 
 
 async def _chunks(data: bytes) -> AsyncIterator[bytes]:
