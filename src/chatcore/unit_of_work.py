@@ -19,6 +19,7 @@ from typing import Protocol
 from chatcore.dialogs.ports import DialogRepository, MessageRepository
 from chatcore.documents.ports import ChunkIndex, DocumentRepository
 from chatcore.identity.ports import (
+    ApiKeyRepository,
     AuthThrottleRepository,
     EmailConfirmationRepository,
     OtpChallengeRepository,
@@ -62,6 +63,11 @@ class UnitOfWork(Protocol):
     @property
     def sessions(self) -> SessionRepository:
         """Sessions in this transaction."""
+        ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository:
+        """Users' API keys in this transaction."""
         ...
 
     @property

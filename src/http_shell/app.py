@@ -26,11 +26,13 @@ from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
 from http_shell.routes import (
+    api_keys,
     auth,
     chat,
     dialogs,
     documents,
     health,
+    openai,
     profile,
     tenants,
     usage,
@@ -86,8 +88,10 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *health.ROUTES,
             *tenants.ROUTES,
             *auth.ROUTES,
+            *api_keys.ROUTES,
             *dialogs.ROUTES,
             *chat.ROUTES,
+            *openai.ROUTES,
             *ws_chat.ROUTES,
             *profile.ROUTES,
             *ws_events.ROUTES,

@@ -270,6 +270,7 @@ async def start(
 async def stop(container: Container) -> None:
     """Let replies in flight be stored, then release every pool the container opened."""
     await use_cases_of(container).chat_service().drain()
+    await use_cases_of(container).complete_chat().drain()
     await use_cases_of(container).job_worker().stop()
     adapters = container.adapters
     embedder = adapters.embedder()
