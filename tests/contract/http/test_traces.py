@@ -211,7 +211,7 @@ async def test_a_span_is_named_by_the_route_template_never_the_path(
     assert unmatched["http.status_code"] == 404
 
 
-async def test_spans_hold_no_message_email_password_or_token(
+async def test_spans_hold_no_message_email_password_token_or_api_key(
     traced: Any, spans: InMemorySpanExporter, smtp: CapturingSmtpServer
 ) -> None:
     email = "ada.secret@example.test"
@@ -224,12 +224,21 @@ async def test_spans_hold_no_message_email_password_or_token(
         assert login.status_code == 200, login.text
         access = login.json()["access_token"]
         events = await chat(c, access, message)
-        await eventually(lambda: named(spans, "chat local"))
+        c.cookies.clear()
+        made = await c.post("/v1/api-keys", json={"name": "traced"}, headers=bearer(access))
+        assert made.status_code == 201, made.text
+        key = made.json()["key"]
+        asked = {"model": "chatcore", "messages": [{"role": "user", "content": message + "!"}]}
+        completed = await c.post("/v1/chat/completions", json=asked, headers=bearer(key))
+        assert completed.status_code == 200, completed.text
+        await eventually(lambda: len(named(spans, "chat local")) == 2)
     reply = "".join(data["text"] for kind, data in events if kind == "delta")
+    (completion,) = completed.json()["choices"]
 
     (confirm,) = named(spans, "GET /v1/auth/confirm")
     assert confirm.attributes and confirm.attributes["http.status_code"] == 200
-    secrets = {email, message, reply, PASSWORD, confirmation, access}
+    secrets = {email, message, reply, PASSWORD, confirmation, access, key}
+    secrets.add(completion["message"]["content"])
     for span in spans.get_finished_spans():
         shown = [span.name, *map(str, (span.attributes or {}).values())]
         for event in span.events:
