@@ -1,7 +1,7 @@
 """The whole benchmark: which stacks run, which scenarios run on each, and the report.
 
 Stacks are shared where scenarios allow, to spend the time on measuring: one SQLite
-stack with a fast model stub (scenarios 1, 2, 3, 5, 6, 7, and the sessions of 4), one
+stack with a fast model stub (scenarios 1, 2, 3, 5, 6, 7, 9, and the sessions of 4), one
 Postgres stack (2 and 5), and a stack per target and round with a paced stub (4).
 """
 
@@ -16,7 +16,16 @@ from contextlib import contextmanager
 from bench import seed
 from bench.context import Bench
 from bench.report import Table, unavailable
-from bench.scenarios import chat, idle, ingestion, logins, observability, requests, search
+from bench.scenarios import (
+    chat,
+    idle,
+    ingestion,
+    logins,
+    observability,
+    openai_sdk,
+    requests,
+    search,
+)
 from bench.servers import CHATCORE, LITESTAR, RAW, Server
 from bench.stack import Database, StubSpec, postgres_database, sqlite_database, stack
 
@@ -30,9 +39,11 @@ TITLES = {
     6: "Logins (argon2id) while /health is hammered",
     7: "Ingestion of a PDF",
     8: observability.TITLE,
+    9: openai_sdk.TITLE,
 }
 DIALOGS = 25  # more than a page of 20, so the page has a next cursor
 STREAMS_PER_CALLER = 8  # scenario 4: principals share streams, as a user's tabs would
+KEY_HOLDERS = 8  # scenario 9: users whose API keys the SDK's streams share
 
 
 def progress(message: str) -> None:
@@ -50,7 +61,7 @@ class Run:
         self._idle_callers: list[seed.Caller] = []
 
     def all(self) -> dict[int, Table]:
-        if self.selected & {1, 2, 3, 4, 5, 6, 7}:
+        if self.selected & {1, 2, 3, 4, 5, 6, 7, 9}:
             self._guard(0, "SQLite stack", self._sqlite)
         if 8 in self.selected:
             self._guard(8, TITLES[8], self._observability)
@@ -98,6 +109,8 @@ class Run:
                 self._guard(6, TITLES[6], lambda: self._logins(chatcore, database, paths))
             if 7 in self.selected:
                 self._guard(7, TITLES[7], lambda: self._ingestion(chatcore, paths))
+            if 9 in self.selected:
+                self._guard(9, TITLES[9], lambda: self._openai(chatcore, database, paths))
             if 4 in self.selected:
                 count = -(-bench.profile.idle_streams // STREAMS_PER_CALLER)
                 self._idle_callers = seed.callers(bench, chatcore, count)
@@ -166,6 +179,15 @@ class Run:
         if "/v1/documents" not in paths:
             return unavailable(7, TITLES[7], "this build has no POST /v1/documents")
         return ingestion.run(self.bench, chatcore, seed.callers(self.bench, chatcore, 1)[0])
+
+    def _openai(self, chatcore: Server, database: Database, paths: set[str]) -> Table:
+        if "/v1/chat/completions" not in paths:
+            return unavailable(9, TITLES[9], "this build has no POST /v1/chat/completions")
+        bench = self.bench
+        tenant = seed.tenant_id(bench, chatcore)
+        holders = seed.key_holders(bench, database, chatcore, tenant, KEY_HOLDERS)
+        callers = seed.callers(bench, chatcore, bench.profile.chat_concurrency)
+        return openai_sdk.run(bench, chatcore, callers, holders)
 
     def _idle(self) -> Table:
         bench = self.bench

@@ -53,6 +53,45 @@ def callers(bench: Bench, chatcore: Server, count: int) -> list[Caller]:
     ]
 
 
+@dataclass(frozen=True)
+class KeyHolder:
+    """A password user's access token (a JWT) and an API key of theirs."""
+
+    token: str
+    key: str
+
+
+def key_holders(
+    bench: Bench, database: Database, chatcore: Server, tenant: str, count: int
+) -> list[KeyHolder]:
+    """``count`` signed-in users, each with an API key (a guest may not make one)."""
+    password = "bench passphrase long enough"
+    emails = [f"key-{uuid.uuid4().hex[:12]}@bench.example" for _ in range(count)]
+    password_users(bench, database, tenant, emails, password)
+    json_body = ("Content-Type", "application/json")
+    logins = [
+        {
+            "method": "POST",
+            "path": "/v1/auth/login",
+            "body": json.dumps({"email": email, "password": password}),
+            "headers": [json_body],
+        }
+        for email in emails
+    ]
+    tokens = [reply["access_token"] for reply in _batch(bench, chatcore, logins, 4)]
+    made = [
+        {
+            "method": "POST",
+            "path": "/v1/api-keys",
+            "body": json.dumps({"name": "bench"}),
+            "headers": [("Authorization", f"Bearer {token}"), json_body],
+        }
+        for token in tokens
+    ]
+    keys = [reply["key"] for reply in _batch(bench, chatcore, made, 4)]
+    return [KeyHolder(token, key) for token, key in zip(tokens, keys, strict=True)]
+
+
 def dialogs(bench: Bench, chatcore: Server, caller: Caller, count: int) -> None:
     """``count`` dialogs for ``caller``."""
     requests = [

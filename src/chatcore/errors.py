@@ -14,6 +14,7 @@ __all__ = [
     "Forbidden",
     "InvalidCredentials",
     "InvalidInput",
+    "ModelNotFound",
     "NotAuthenticated",
     "NotFound",
     "OtpExpired",
@@ -25,6 +26,7 @@ __all__ = [
     "TenantNotFound",
     "TokenInvalid",
     "Unavailable",
+    "Unsupported",
     "UnsupportedMediaType",
 ]
 
@@ -51,6 +53,12 @@ class TenantNotFound(NotFound):
     code = "tenant_not_found"
 
 
+class ModelNotFound(NotFound):
+    """A completion asked for a model this server does not offer."""
+
+    code = "model_not_found"
+
+
 class Conflict(ChatcoreError):
     """The change clashes with existing state (a taken slug, a duplicate)."""
 
@@ -66,6 +74,13 @@ class InvalidInput(ChatcoreError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class Unsupported(ChatcoreError):
+    """A request asks for something well-formed that this server does not do (several
+    choices, tools, images in a completion)."""
+
+    code = "unsupported"
 
 
 class NotAuthenticated(ChatcoreError):

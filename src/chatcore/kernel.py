@@ -75,16 +75,18 @@ class TenantDefaults(msgspec.Struct, frozen=True):
 
 
 class UsageRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """The tokens one model call cost, and whom it is billed to."""
+    """The tokens one model call cost, and whom it is billed to: a principal, in a
+    dialog (None for a stateless completion), by an API key if it used one."""
 
     tenant_id: TenantId
     principal_id: uuid.UUID
-    dialog_id: DialogId
+    dialog_id: DialogId | None
     model: str | None
     prompt_tokens: int
     completion_tokens: int
     at: datetime
     reservation_id: uuid.UUID | None = None  # what the chat's admission held, to release
+    api_key_id: uuid.UUID | None = None
 
 
 class StoredBlob(msgspec.Struct, frozen=True):

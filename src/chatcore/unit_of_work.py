@@ -19,6 +19,7 @@ from typing import Protocol
 from chatcore.dialogs.ports import DialogRepository, MessageRepository, ReplyRepository
 from chatcore.documents.ports import ChunkIndex, DocumentRepository
 from chatcore.identity.ports import (
+    ApiKeyRepository,
     AuthThrottleRepository,
     EmailConfirmationRepository,
     OtpChallengeRepository,
@@ -67,6 +68,11 @@ class UnitOfWork(Protocol):
     @property
     def sessions(self) -> SessionRepository:
         """Sessions in this transaction."""
+        ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository:
+        """Users' API keys in this transaction."""
         ...
 
     @property

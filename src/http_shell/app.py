@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.di import Provide
 
 from chatcore.errors import Unavailable
@@ -25,11 +26,13 @@ from http_shell.openapi import openapi_config, openapi_plugins
 from http_shell.problems import EXCEPTION_HANDLERS
 from http_shell.request_bodies import JsonBodyRequest
 from http_shell.routes import (
+    api_keys,
     auth,
     chat,
     dialogs,
     documents,
     health,
+    openai,
     profile,
     tenants,
     usage,
@@ -45,6 +48,18 @@ from http_shell.use_cases import UseCases
 
 log = logging.getLogger("chatcore.http")
 START_RETRY_SECONDS = 5.0
+
+
+class _App(Litestar):
+    """Litestar, without its look for an OpenTelemetry middleware among ``middleware``."""
+
+    @staticmethod
+    def _patch_opentelemetry_middleware(config: AppConfig) -> AppConfig:
+        # Litestar imports its OpenTelemetry plugin (and OpenTelemetry with it) for every
+        # app made where the package is installed, to move such a middleware first.
+        # chatcore passes none (its tracing wraps the whole app, below), and without
+        # traces configured it loads no OpenTelemetry module at all.
+        return config
 
 
 def create_app(settings: Settings, container: Container | None = None) -> Litestar:
@@ -68,13 +83,15 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             leave_shared_metrics()
 
     cors = cors_config(settings)
-    app = Litestar(
+    app = _App(
         route_handlers=[
             *health.ROUTES,
             *tenants.ROUTES,
             *auth.ROUTES,
+            *api_keys.ROUTES,
             *dialogs.ROUTES,
             *chat.ROUTES,
+            *openai.ROUTES,
             *ws_chat.ROUTES,
             *profile.ROUTES,
             *ws_events.ROUTES,
@@ -97,8 +114,15 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         logging_config=None,
     )
     # Around routing, CORS and the exception handlers: every response gets its
-    # request id and is counted, a 404 or a failed preflight too.
-    app.asgi_handler = ObservedRequests(app.asgi_handler, metrics=settings.metrics)
+    # request id, is counted and traced, a 404 or a failed preflight too.
+    handler = app.asgi_handler
+    tracer_provider = container.adapters.tracer_provider()
+    if tracer_provider is not None:
+        # Imported here: without traces configured no OpenTelemetry module is loaded.
+        from http_shell.telemetry.traces import TracedRequests
+
+        handler = TracedRequests(handler, tracer_provider)
+    app.asgi_handler = ObservedRequests(handler, metrics=settings.metrics)
     return app
 
 

@@ -6,12 +6,14 @@ rule (it is the only check for WebSocket frames and for what a schema cannot say
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
 from chatcore.dialogs.model import MAX_MESSAGE, MAX_TITLE
 from chatcore.documents.use_cases.search import MAX_K, MAX_QUERY
+from chatcore.identity.api_keys import MAX_NAME as MAX_KEY_NAME
 from chatcore.identity.model import MAX_EMAIL
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.profile.model import (
@@ -66,6 +68,10 @@ SearchQuery = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_QUERY, pa
 SearchK = Annotated[int, msgspec.Meta(ge=1, le=MAX_K)]
 SystemPrompt = Annotated[str, msgspec.Meta(max_length=MAX_SYSTEM_PROMPT)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
+KeyName = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_KEY_NAME, pattern=_LINE)]
+FutureTime = Annotated[
+    datetime, msgspec.Meta(tz=True, description="A time still to come, with a UTC offset.")
+]
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=63, pattern=SLUG_PATTERN)]
 
 

@@ -7,11 +7,13 @@ calls the use cases directly (see ``chatcore_system``).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from dependency_injector import containers, providers
 from sqlalchemy.engine import make_url
@@ -42,13 +44,20 @@ from chatcore.dialogs.ports import ChatModel
 from chatcore.documents.model import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
 from chatcore.documents.ports import Embedder, IngestionMeter, TextExtractor
 from chatcore.identity.ports import Mailer
+from chatcore.jobs.ports import JobHandler
 from chatcore.kernel import BlobStore, RandomIdFactory, SystemClock
 from http_shell.settings import Settings, ensure_secret_key
 from http_shell.storage_url import DatabaseStorage, S3Storage
 from http_shell.use_cases import UseCases
 
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
+
 log = logging.getLogger("chatcore.housekeeping")
 SHUTDOWN_GRACE_SECONDS = 10.0  # what a deploy waits for replies in flight
+# Gives the job handlers (by kind) to the worker, maybe each wrapped.
+JobTracing = Callable[[Mapping[str, JobHandler]], Mapping[str, JobHandler]]
+FLUSH_SPANS_MILLIS = 5000
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -69,9 +78,28 @@ def make_mailer(settings: Settings) -> Mailer:
     )
 
 
-def make_chat_model(settings: Settings) -> ChatModel:
+def make_tracer_provider(settings: Settings) -> TracerProvider | None:
+    """Where spans go: the OTLP endpoint when one is configured; else None, and no
+    OpenTelemetry module is ever imported."""
+    if settings.otlp_endpoint is None:
+        return None
+    from adapters.otel import otlp_tracer_provider
+
+    return otlp_tracer_provider(settings.otlp_endpoint)
+
+
+def make_job_tracing(tracer_provider: TracerProvider | None) -> JobTracing:
+    """What the job handlers are given to: a trace per job run when traces are on."""
+    if tracer_provider is None:
+        return dict
+    from adapters.otel import traced_jobs
+
+    return functools.partial(traced_jobs, tracer=tracer_provider.get_tracer(traced_jobs.__module__))
+
+
+def make_chat_model(settings: Settings, tracer_provider: TracerProvider | None) -> ChatModel:
     """The configured language model (the offline one by default), counted in the
-    metrics when they are on."""
+    metrics when they are on and traced when traces are."""
     model: ChatModel
     if settings.llm_provider == "openai":
         name = settings.openai_model
@@ -91,13 +119,23 @@ def make_chat_model(settings: Settings) -> ChatModel:
     else:
         model = LocalChatModel(words_per_second=settings.local_model_wps)
         name = LocalChatModel.name
+    if tracer_provider is not None:
+        from adapters.otel import TracedChatModel
+
+        model = TracedChatModel(
+            model,
+            tracer_provider.get_tracer(TracedChatModel.__module__),
+            provider=settings.llm_provider,
+            default_model=name,
+        )
     if not settings.metrics:
         return model
     return MeteredChatModel(model, provider=settings.llm_provider, default_model=name)
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
-    """The database engine, its pool watched by the metrics when they are on."""
+def make_engine(settings: Settings, tracer_provider: TracerProvider | None) -> AsyncEngine:
+    """The database engine, its pool watched by the metrics when they are on and its
+    statements traced when traces are."""
     engine = create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -105,6 +143,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
     )
     if settings.metrics:
         watch_pool(engine)
+    if tracer_provider is not None:
+        from adapters.otel import trace_statements
+
+        trace_statements(engine, tracer_provider)
     return engine
 
 
@@ -166,7 +208,8 @@ class Adapters(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIdFactory)
-    engine = providers.Singleton(make_engine, settings)
+    tracer_provider = providers.Singleton(make_tracer_provider, settings)
+    engine = providers.Singleton(make_engine, settings, tracer_provider)
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
@@ -177,7 +220,8 @@ class Adapters(containers.DeclarativeContainer):
     event_bus = providers.Singleton(make_event_bus, settings)
     embedder = providers.Singleton(make_embedder, settings)
     text_extractors = providers.Singleton(make_text_extractors)
-    chat_model = providers.Singleton(make_chat_model, settings)
+    chat_model = providers.Singleton(make_chat_model, settings, tracer_provider)
+    job_tracing = providers.Singleton(make_job_tracing, tracer_provider)
     ingestion_meter = providers.Singleton(make_ingestion_meter, settings)
     prompts = providers.Singleton(FilePromptSource, settings.provided.prompt_file)
     image_normalizer = providers.Singleton(PillowImageNormalizer)
@@ -233,19 +277,24 @@ async def stop(container: Container) -> None:
     """Let replies in flight end (those still running after a grace period end as
     ``interrupted``) and be stored, then release every pool the container opened."""
     await use_cases_of(container).live_replies().drain(SHUTDOWN_GRACE_SECONDS)
+    await use_cases_of(container).complete_chat().drain()
     await use_cases_of(container).job_worker().stop()
     adapters = container.adapters
     embedder = adapters.embedder()
     if isinstance(embedder, OpenAIEmbedder):
         await embedder.close()
     model = adapters.chat_model()
-    if isinstance(model, MeteredChatModel):
-        model = model.wrapped
+    while (inner := getattr(model, "wrapped", None)) is not None:  # metered, traced
+        model = inner
     if isinstance(model, OpenAIChatModel):
         await model.close()
     adapters.password_hasher().close()
     await adapters.event_bus().close()
     await adapters.engine().dispose()
+    tracer_provider = adapters.tracer_provider()
+    if tracer_provider is not None and hasattr(tracer_provider, "force_flush"):
+        # Send what is batched before the process ends (the SDK's export is blocking).
+        await asyncio.to_thread(tracer_provider.force_flush, FLUSH_SPANS_MILLIS)
 
 
 @asynccontextmanager

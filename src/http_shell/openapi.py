@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from litestar.typing import FieldDefinition
 
 _RAISES = "raises"
+# A route's ``opt`` key for how its errors are declared (default: problem documents).
+ERROR_SPECS = "error_specs"
 # Dependencies that resolve the tenant of the request, which X-Tenant-ID may name
 # wrongly (404 tenant_not_found).
 _TENANT_DEPENDENCIES = frozenset({"tenant", "sign_in_tenant", "principal", "optional_principal"})
@@ -130,13 +132,17 @@ def _is_multipart(data: FieldDefinition) -> bool:
     return getattr(kwarg, "media_type", None) == RequestEncodingType.MULTI_PART
 
 
-def _problem_response(status: int, codes: set[str]) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=ValidationProblem if status == 422 else Problem,
-        generate_examples=False,
-        description=f"{HTTPStatus(status).phrase}: {', '.join(sorted(codes))}",
-        media_type=PROBLEM_JSON,
-    )
+def problem_specs(codes: dict[int, set[str]]) -> dict[int, ResponseSpec]:
+    """The problem-document responses for the codes an operation answers, by status."""
+    return {
+        status: ResponseSpec(
+            data_container=ValidationProblem if status == 422 else Problem,
+            generate_examples=False,
+            description=f"{HTTPStatus(status).phrase}: {', '.join(sorted(codes[status]))}",
+            media_type=PROBLEM_JSON,
+        )
+        for status in sorted(codes)
+    }
 
 
 class ErrorResponses(ReceiveRoutePlugin):
@@ -149,10 +155,8 @@ class ErrorResponses(ReceiveRoutePlugin):
         for handler in route.route_handlers:
             if not handler.resolve_include_in_schema():
                 continue
-            declared = {
-                status: _problem_response(status, codes)
-                for status, codes in sorted(error_codes(handler, route).items())
-            }
+            specs = handler.opt.get(ERROR_SPECS, problem_specs)
+            declared = specs(error_codes(handler, route))
             handler.responses = {**declared, **(handler.responses or {})}
             if handler.operation_class is Operation:
                 handler.operation_class = DeclaredOperation
@@ -169,8 +173,10 @@ RETRY_AFTER = OpenAPIHeader(
 class DeclaredOperation(Operation):
     """An operation as the server answers it, where Litestar's defaults say otherwise."""
 
+    error_media_type = PROBLEM_JSON  # what every 4xx answer is; Litestar's own 400 is not
+
     def __post_init__(self) -> None:
-        self.responses = dict(_answered(self.responses or {}))
+        self.responses = dict(_answered(self.responses or {}, self.error_media_type))
         body = self.request_body
         if isinstance(body, RequestBody) and all(
             _admits_null(media.schema) for media in body.content.values()
@@ -195,12 +201,12 @@ class FileUploadOperation(DeclaredOperation):
         )
 
 
-def _answered(responses: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+def _answered(responses: Mapping[str, Any], error_media_type: str) -> Iterator[tuple[str, Any]]:
     for status, response in responses.items():
         content = getattr(response, "content", None) or {}
         # Litestar adds a 400 of its own shape to every route with parameters; this
-        # app answers every error with a problem document instead.
-        if status.startswith("4") and PROBLEM_JSON not in content:
+        # app answers every error with a document of its own instead.
+        if status.startswith("4") and error_media_type not in content:
             continue
         if status == "429" and isinstance(response, OpenAPIResponse):
             response.headers = {**(response.headers or {}), "Retry-After": RETRY_AFTER}
@@ -289,7 +295,15 @@ def openapi_config() -> OpenAPIConfig:
         render_plugins=[SwaggerRenderPlugin(path="/swagger")],
         components=Components(
             security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "bearer": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT or API key",
+                    description=(
+                        "An access token from a sign-in, or an API key (`ck_...`, made "
+                        "with POST /v1/api-keys)."
+                    ),
+                ),
                 "admin": SecurityScheme(
                     type="apiKey", name="X-Admin-Token", security_scheme_in="header"
                 ),

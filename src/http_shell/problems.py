@@ -31,6 +31,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "validation_failed": 422,
     "not_found": 404,
     "tenant_not_found": 404,
+    "model_not_found": 404,
+    "unsupported": 400,
     "conflict": 409,
     "not_authenticated": 401,
     "invalid_credentials": 401,
@@ -49,6 +51,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "storage_quota_exceeded": 413,
     "unsupported_media_type": 415,
     "unavailable": 503,
+    # A model that failed before a reply began (a whole completion waits for it).
+    "llm_unavailable": 502,
+    "llm_auth_failed": 502,
+    "llm_rate_limited": 503,
 }
 
 # Codes for what the framework itself rejects, by status.

@@ -90,6 +90,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics: bool = True
     metrics_token: str | None = None
     log_format: Literal["text", "json"] = "text"
+    # OpenTelemetry's own variable: traces are exported there when it is set.
+    otlp_endpoint: str | None = None
 
     @property
     def backend(self) -> str:
@@ -107,6 +109,7 @@ _ALIASES = {
     "database_url": ("CHATCORE_DATABASE_URL", "DATABASE_URL"),
     "openai_api_key": ("OPENAI_API_KEY",),
     "deepseek_api_key": ("DEEPSEEK_API_KEY",),
+    "otlp_endpoint": ("OTEL_EXPORTER_OTLP_ENDPOINT",),
 }
 _SECRET_FIELDS = frozenset(
     {
@@ -259,6 +262,13 @@ def _check(settings: Settings) -> None:
         settings.openai_api_key or settings.openai_base_url
     ):
         raise SettingsError("OPENAI_API_KEY: required when CHATCORE_LLM_PROVIDER=openai")
+    if settings.otlp_endpoint is not None and not settings.otlp_endpoint.startswith(
+        ("http://", "https://")
+    ):
+        raise SettingsError(
+            "OTEL_EXPORTER_OTLP_ENDPOINT: not an http(s) URL (the collector's OTLP/HTTP "
+            "address, such as http://collector:4318)"
+        )
     if settings.llm_provider == "deepseek" and not settings.deepseek_api_key:
         raise SettingsError("DEEPSEEK_API_KEY: required when CHATCORE_LLM_PROVIDER=deepseek")
 

@@ -22,6 +22,7 @@ from chatcore.dialogs.use_cases.abandoned import (
     FinishAbandonedReplies,
 )
 from chatcore.dialogs.use_cases.chat import ChatService, ChatSettings
+from chatcore.dialogs.use_cases.completion import CompleteChat, ListModels
 from chatcore.dialogs.use_cases.dialogs import (
     CreateDialog,
     DeleteDialog,
@@ -60,6 +61,12 @@ from chatcore.events.use_cases import ListenForEvents
 from chatcore.health import CheckDatabase
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.use_cases.accounts import DeleteAccount, GetAccount
+from chatcore.identity.use_cases.api_keys import (
+    AuthenticateApiKey,
+    CreateApiKey,
+    ListApiKeys,
+    RevokeApiKey,
+)
 from chatcore.identity.use_cases.housekeeping import PurgeExpired
 from chatcore.identity.use_cases.login import Login
 from chatcore.identity.use_cases.otp import RequestOtp, VerifyOtp
@@ -172,6 +179,7 @@ class UseCases(containers.DeclarativeContainer):
     )
     identity_policy = providers.Singleton(identity_policy, settings)
     otp_key = providers.Singleton(derive_key, settings, "otp codes")
+    api_key_secret = providers.Singleton(derive_key, settings, "api keys")
     cursor_codec = providers.Singleton(make_cursor_codec, settings)
     trusted_proxies = providers.Singleton(TrustedProxies, settings.provided.trusted_proxies)
     storage_quotas = providers.Singleton(make_storage_quotas, settings)
@@ -237,9 +245,22 @@ class UseCases(containers.DeclarativeContainer):
     create_anonymous_session = providers.Factory(
         CreateAnonymousSession, adapters.uow, session_starter, adapters.clock, identity_policy
     )
-    resolve_principal = providers.Factory(
-        ResolvePrincipal, adapters.uow, adapters.token_issuer, adapters.clock, identity_policy
+    authenticate_api_key = providers.Factory(
+        AuthenticateApiKey, adapters.uow, adapters.clock, api_key_secret
     )
+    resolve_principal = providers.Factory(
+        ResolvePrincipal,
+        adapters.uow,
+        adapters.token_issuer,
+        adapters.clock,
+        identity_policy,
+        api_keys=authenticate_api_key,
+    )
+    create_api_key = providers.Factory(
+        CreateApiKey, adapters.uow, adapters.clock, adapters.ids, api_key_secret
+    )
+    list_api_keys = providers.Factory(ListApiKeys, adapters.uow, adapters.clock)
+    revoke_api_key = providers.Factory(RevokeApiKey, adapters.uow)
     logout = providers.Factory(Logout, adapters.uow, erasers)
     delete_session = providers.Factory(DeleteSession, adapters.uow, erasers)
     delete_account = providers.Factory(DeleteAccount, adapters.uow, erasers)
@@ -309,7 +330,7 @@ class UseCases(containers.DeclarativeContainer):
         JobWorker,
         adapters.uow,
         adapters.clock,
-        job_handlers,
+        adapters.job_tracing.provided.call(job_handlers),
         providers.Singleton(make_job_policy, settings),
     )
     upload_document = providers.Factory(
@@ -333,7 +354,13 @@ class UseCases(containers.DeclarativeContainer):
         providers.Callable(search_vector_weight, settings),
     )
 
-    # Dialogs and chat
+    # Dialogs and chat: a dialog's chat and a stateless completion are admitted, fed
+    # from documents and settled alike.
+    admit_chat = providers.Factory(AdmitChat, adapters.clock, adapters.ids, tenant_defaults)
+    settle_chat = providers.Factory(
+        SettleChat, adapters.uow, adapters.ids, tenant_defaults, adapters.event_bus
+    )
+    document_retriever = providers.Factory(DocumentRetriever, search_documents)
     # Owns the replies this process writes (resumed, stopped, stored as they grow, let
     # finish by stop()): one per process.
     live_replies = providers.Singleton(LiveReplies, adapters.uow, adapters.clock)
@@ -349,11 +376,25 @@ class UseCases(containers.DeclarativeContainer):
         providers.Factory(
             ChatSettings, cancel_on_disconnect=settings.provided.cancel_on_disconnect
         ),
-        admission=providers.Factory(AdmitChat, adapters.clock, adapters.ids, tenant_defaults),
-        retriever=providers.Factory(DocumentRetriever, search_documents),
+        admission=admit_chat,
+        retriever=document_retriever,
     )
     resume_reply = providers.Factory(ResumeReply, adapters.uow, live_replies)
     stop_reply = providers.Factory(StopReply, adapters.uow, live_replies)
+    # Owns the usage records being written, which stop() waits for: one per process.
+    complete_chat = providers.Singleton(
+        CompleteChat,
+        adapters.chat_model,
+        adapters.prompts,
+        settle_chat,
+        adapters.clock,
+        adapters.ids,
+        adapters.uow,
+        ChatSettings(),
+        admission=admit_chat,
+        retriever=document_retriever,
+    )
+    list_models = providers.Factory(ListModels)
     get_usage = providers.Factory(GetUsage, adapters.uow, adapters.clock, tenant_defaults)
     create_dialog = providers.Factory(CreateDialog, adapters.uow, adapters.clock, adapters.ids)
     list_dialogs = providers.Factory(ListDialogs, adapters.uow)

@@ -59,12 +59,18 @@ def test_use_cases_are_built_per_call_unless_they_hold_state() -> None:
         "tenant_defaults",
         "identity_policy",
         "otp_key",
+        "api_key_secret",
         "cursor_codec",
         "trusted_proxies",
         "storage_quotas",
         "profile_policy",
     }
-    assert singletons - policies == {"tenant_directory", "job_worker", "live_replies"}
+    assert singletons - policies == {
+        "tenant_directory",
+        "job_worker",
+        "live_replies",
+        "complete_chat",
+    }
 
 
 def test_the_check_catches_a_route_that_reaches_an_adapter() -> None:

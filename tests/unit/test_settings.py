@@ -71,6 +71,7 @@ def test_abuse_limits_default_as_documented_and_proxies_are_a_list() -> None:
             {"CHATCORE_ANONYMOUS_SESSIONS_PER_HOUR": "-5"},
             "CHATCORE_ANONYMOUS_SESSIONS_PER_HOUR",
         ),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"),
     ],
 )
 def test_a_bad_value_names_its_variable_in_one_line(environ: dict[str, str], named: str) -> None:
@@ -79,6 +80,17 @@ def test_a_bad_value_names_its_variable_in_one_line(environ: dict[str, str], nam
     message = str(caught.value)
     assert named in message
     assert "\n" not in message
+
+
+def test_traces_are_off_unless_opentelemetrys_own_variable_names_a_collector() -> None:
+    assert load_settings({}, env_file=None).otlp_endpoint is None
+    # OpenTelemetry's name, not a CHATCORE_ one: the variable its SDK documents.
+    on = load_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, env_file=None)
+    assert on.otlp_endpoint == "http://collector:4318"
+    assert (
+        load_settings({"CHATCORE_OTLP_ENDPOINT": "http://x:4318"}, env_file=None).otlp_endpoint
+        is None
+    )
 
 
 def test_a_generated_secret_key_is_kept_across_starts(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ class _Body(msgspec.Struct, omit_defaults=True, gc=False):
     stream: bool
     stream_options: _StreamOptions
     max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    stop: list[str] | None = None
 
 
 _USAGE = _StreamOptions(include_usage=True)
@@ -37,7 +40,18 @@ _encode = msgspec.json.Encoder().encode
 def request_body(request: ModelRequest, model: str) -> bytes:
     """The JSON body asking for a streamed reply, with usage at the end."""
     messages = [_Message(turn.role, turn.content) for turn in request.turns]
-    return _encode(_Body(model, messages, True, _USAGE, request.max_tokens))
+    return _encode(
+        _Body(
+            model,
+            messages,
+            True,
+            _USAGE,
+            request.max_tokens,
+            request.temperature,
+            request.top_p,
+            list(request.stop) or None,
+        )
+    )
 
 
 class _Delta(msgspec.Struct, gc=False):

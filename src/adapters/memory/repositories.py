@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from adapters.memory.api_keys import MemoryApiKeyRepository
 from adapters.memory.dialogs import MemoryDialogRepository, MemoryMessageRepository
 from adapters.memory.documents import MemoryChunkIndex, MemoryDocumentRepository
 from adapters.memory.identity import (
@@ -28,6 +29,7 @@ REPOSITORIES: dict[str, Callable[[Tables], object]] = {
     "replies": MemoryReplyRepository,
     "users": MemoryUserRepository,
     "sessions": MemorySessionRepository,
+    "api_keys": MemoryApiKeyRepository,
     "otp_challenges": MemoryOtpChallengeRepository,
     "email_confirmations": MemoryEmailConfirmationRepository,
     "auth_throttles": MemoryAuthThrottleRepository,

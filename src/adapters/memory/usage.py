@@ -93,6 +93,16 @@ class MemoryUsageLedger:
         ]
         return sorted(found, key=lambda e: (e.at, e.id))
 
+    async def key_totals(
+        self, tenant_id: TenantId, principal_id: uuid.UUID, period: Period
+    ) -> dict[uuid.UUID, int]:
+        tokens: dict[uuid.UUID, int] = {}
+        for entry in await self.entries(tenant_id, principal_id, period):
+            if entry.api_key_id is not None:
+                spent = entry.prompt_tokens + entry.completion_tokens
+                tokens[entry.api_key_id] = tokens.get(entry.api_key_id, 0) + spent
+        return tokens
+
     async def delete_owned(self, tenant_id: TenantId, principal_id: uuid.UUID) -> None:
         for key in [k for k, e in self._entries.items() if _owned(k, e, tenant_id, principal_id)]:
             del self._entries[key]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.api_keys import SqlApiKeyRepository
 from adapters.sql.dialogs import SqlDialogRepository, SqlMessageRepository
 from adapters.sql.documents import SqlChunkIndex, SqlDocumentRepository
 from adapters.sql.identity import SqlSessionRepository, SqlUserRepository
@@ -28,6 +29,7 @@ REPOSITORIES: dict[str, Callable[[AsyncConnection], object]] = {
     "replies": SqlReplyRepository,
     "users": SqlUserRepository,
     "sessions": SqlSessionRepository,
+    "api_keys": SqlApiKeyRepository,
     "otp_challenges": SqlOtpChallengeRepository,
     "email_confirmations": SqlEmailConfirmationRepository,
     "auth_throttles": SqlAuthThrottleRepository,

@@ -112,6 +112,24 @@ sessions = sa.Table(
     sa.Index("ix_sessions_tenant_id_expires_at", "tenant_id", "expires_at"),
 )
 
+# Found by prefix (any tenant: the key names its own), listed by owner. No foreign key
+# from the ledger: usage made with a revoked key stays billed.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("owner_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=True),
+    sa.Column("last_used_at", UtcDateTime, nullable=True),
+    sa.Index("ix_api_keys_prefix", "prefix"),
+    sa.Index("ix_api_keys_owner_created", "tenant_id", "owner_id", "created_at", "id"),
+)
+
 otp_challenges = sa.Table(
     "otp_challenges",
     metadata,
@@ -183,11 +201,12 @@ usage_entries = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id"), nullable=False),
     sa.Column("principal_id", sa.Uuid, nullable=False),
-    sa.Column("dialog_id", sa.Uuid, nullable=False),
+    sa.Column("dialog_id", sa.Uuid, nullable=True),
     sa.Column("model", sa.String(200), nullable=True),
     sa.Column("prompt_tokens", sa.Integer, nullable=False),
     sa.Column("completion_tokens", sa.Integer, nullable=False),
     sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("api_key_id", sa.Uuid, nullable=True),
     sa.Index("ix_usage_entries_principal_at", "tenant_id", "principal_id", "at"),
 )
 

@@ -96,6 +96,7 @@ class SqlUsageLedger:
                 "prompt_tokens": entry.prompt_tokens,
                 "completion_tokens": entry.completion_tokens,
                 "at": entry.at,
+                "api_key_id": entry.api_key_id,
             },
         )
         start = Period.containing(entry.at).start
@@ -133,9 +134,27 @@ class SqlUsageLedger:
                 prompt_tokens=row.prompt_tokens,
                 completion_tokens=row.completion_tokens,
                 at=row.at,
+                api_key_id=row.api_key_id,
             )
             for row in await self._db.execute(query)
         ]
+
+    async def key_totals(
+        self, tenant_id: TenantId, principal_id: uuid.UUID, period: Period
+    ) -> dict[uuid.UUID, int]:
+        e = usage_entries.c
+        query = (
+            sa.select(e.api_key_id, sa.func.sum(e.prompt_tokens + e.completion_tokens))
+            .where(
+                e.tenant_id == tenant_id,
+                e.principal_id == principal_id,
+                e.at >= period.start,
+                e.at < period.end,
+                e.api_key_id.is_not(None),
+            )
+            .group_by(e.api_key_id)
+        )
+        return {key_id: int(tokens) for key_id, tokens in await self._db.execute(query)}
 
     async def delete_owned(self, tenant_id: TenantId, principal_id: uuid.UUID) -> None:
         for table, column in (

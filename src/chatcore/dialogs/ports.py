@@ -195,12 +195,16 @@ class Passage(msgspec.Struct, frozen=True, kw_only=True):
 
 class ModelRequest(msgspec.Struct, frozen=True, kw_only=True):
     """What to ask: the context (system prompt first), and optionally a model name,
-    a cap on the reply's tokens and passages retrieved for this question."""
+    a cap on the reply's tokens, passages retrieved for this question, and sampling
+    (None: the model's defaults; a model that cannot sample ignores them)."""
 
     turns: tuple[Turn, ...]
     model: str | None = None
     max_tokens: int | None = None
     passages: tuple[Passage, ...] = ()
+    temperature: float | None = None
+    top_p: float | None = None
+    stop: tuple[str, ...] = ()
 
 
 class TextDelta(msgspec.Struct, frozen=True):

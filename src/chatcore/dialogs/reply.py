@@ -93,6 +93,7 @@ class ReplyDraft:
             completion_tokens=completion_tokens,
             at=at,
             reservation_id=self.reservation_id,
+            api_key_id=self.principal.api_key_id,
         )
 
     def text(self) -> str:

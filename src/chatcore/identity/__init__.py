@@ -4,6 +4,7 @@ their tokens, and the principal every request acts for.
 This package exports the context's types: its model and its ports; its use cases
 are exported by ``chatcore.identity.use_cases``."""
 
+from chatcore.identity.api_keys import ApiKey, ApiKeyId
 from chatcore.identity.model import (
     AuthThrottle,
     Credential,
@@ -18,6 +19,7 @@ from chatcore.identity.model import (
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.ports import (
     AccessClaims,
+    ApiKeyRepository,
     AuthThrottleRepository,
     EmailConfirmationRepository,
     Mailer,
@@ -32,6 +34,9 @@ from chatcore.identity.principal import Principal, PrincipalKind
 
 __all__ = [
     "AccessClaims",
+    "ApiKey",
+    "ApiKeyId",
+    "ApiKeyRepository",
     "AuthThrottle",
     "AuthThrottleRepository",
     "Credential",

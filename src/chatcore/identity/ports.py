@@ -10,6 +10,7 @@ from typing import Protocol
 
 import msgspec
 
+from chatcore.identity.api_keys import ApiKey, ApiKeyId
 from chatcore.identity.model import (
     AuthThrottle,
     EmailConfirmation,
@@ -20,6 +21,7 @@ from chatcore.identity.model import (
     User,
 )
 from chatcore.kernel import TenantId, UserId
+from chatcore.pagination import Page, PageRequest
 
 
 class UserRepository(Protocol):
@@ -86,6 +88,35 @@ class SessionRepository(Protocol):
     ) -> list[SessionId]:
         """Up to ``limit`` anonymous sessions expired at ``now``, locked until the
         transaction ends; rows another transaction holds are skipped."""
+        ...
+
+
+class ApiKeyRepository(Protocol):
+    """Users' API keys, stored as hashes."""
+
+    async def add(self, tenant_id: TenantId, key: ApiKey) -> None:
+        """Store a new key."""
+        ...
+
+    async def list(self, tenant_id: TenantId, owner_id: UserId, page: PageRequest) -> Page[ApiKey]:
+        """The owner's keys, newest first."""
+        ...
+
+    async def with_prefix(self, prefix: str) -> tuple[ApiKey, ...]:
+        """Every key whose prefix is ``prefix``, in any tenant: a key is a credential
+        that names its tenant, as an access token's claims do."""
+        ...
+
+    async def touch(self, tenant_id: TenantId, key_id: ApiKeyId, used_at: datetime) -> None:
+        """Record that the key was used at ``used_at``."""
+        ...
+
+    async def delete(self, tenant_id: TenantId, owner_id: UserId, key_id: ApiKeyId) -> bool:
+        """Revoke one key; False if it is not this owner's."""
+        ...
+
+    async def delete_owned(self, tenant_id: TenantId, owner_id: UserId) -> None:
+        """Revoke every key of the owner."""
         ...
 
 

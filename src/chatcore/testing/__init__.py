@@ -24,6 +24,7 @@ pytest.register_assert_rewrite(
             "_identity_kit",
             "_identity_rows",
             "_support",
+            "api_key_repository",
             "blob_store",
             "chat_model",
             "chunk_index",
@@ -52,6 +53,7 @@ pytest.register_assert_rewrite(
     )
 )
 
+from chatcore.testing.api_key_repository import ApiKeyRepositoryContract  # noqa: E402
 from chatcore.testing.blob_store import BlobStoreContract  # noqa: E402
 from chatcore.testing.chat_model import ChatModelContract  # noqa: E402
 from chatcore.testing.chunk_index import ChunkIndexContract  # noqa: E402
@@ -81,6 +83,7 @@ from chatcore.testing.token_issuer import TokenIssuerContract  # noqa: E402
 from chatcore.testing.usage_ledger import UsageLedgerContract  # noqa: E402
 
 __all__ = [
+    "ApiKeyRepositoryContract",
     "BlobStoreContract",
     "ChatModelContract",
     "ChunkIndexContract",

@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from datetime import datetime, timedelta
 
+import msgspec
 import pytest
 
 from chatcore.errors import QuotaExceeded, RateLimited
@@ -94,6 +95,30 @@ class UsageLedgerContract:
             assert await tx.usage.entries(tenant_id, alice, MARCH) == [recorded[0]]
             assert await tx.usage.entries(tenant_id, alice, APRIL) == [recorded[2]]
             assert await tx.usage.entries(tenant_id, bob, MARCH) == [recorded[1]]
+
+    async def test_key_totals_add_up_the_months_entries_of_each_key(
+        self, uow: UnitOfWorkFactory
+    ) -> None:
+        tenant_id, other_tenant = (await add_tenant(uow)).id, (await add_tenant(uow, "o")).id
+        alice, key, spare = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        stateless = msgspec.structs.replace(entry(alice, 1, 1, T0), dialog_id=None, api_key_id=key)
+        recorded = [
+            (tenant_id, stateless),
+            (tenant_id, msgspec.structs.replace(entry(alice, 10, 2, T0), api_key_id=key)),
+            (tenant_id, msgspec.structs.replace(entry(alice, 4, 4, T0), api_key_id=spare)),
+            (tenant_id, entry(alice, 100, 100, T0)),  # made with a session: no key's
+            (tenant_id, msgspec.structs.replace(entry(alice, 9, 9, APRIL.start), api_key_id=key)),
+            (other_tenant, msgspec.structs.replace(entry(alice, 50, 50, T0), api_key_id=key)),
+        ]
+        async with uow() as tx:
+            for owner_tenant, item in recorded:
+                await tx.usage.record(owner_tenant, item)
+            await tx.commit()
+        async with uow(read_only=True) as tx:
+            assert await tx.usage.key_totals(tenant_id, alice, MARCH) == {key: 14, spare: 8}
+            assert await tx.usage.key_totals(tenant_id, alice, APRIL) == {key: 18}
+            assert await tx.usage.key_totals(tenant_id, uuid.uuid4(), MARCH) == {}
+            assert stateless in await tx.usage.entries(tenant_id, alice, MARCH)
 
     async def test_totals_start_at_zero_and_locking_them_changes_nothing(
         self, uow: UnitOfWorkFactory

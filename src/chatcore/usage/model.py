@@ -34,15 +34,17 @@ class Period(msgspec.Struct, frozen=True):
 
 
 class UsageEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One model call in the ledger: whose, in which dialog, by which model, its cost."""
+    """One model call in the ledger: whose, in which dialog (None: a stateless
+    completion), by which model and API key (None: a session's), its cost."""
 
     id: uuid.UUID
     principal_id: uuid.UUID
-    dialog_id: uuid.UUID
+    dialog_id: uuid.UUID | None
     model: str | None
     prompt_tokens: int
     completion_tokens: int
     at: datetime
+    api_key_id: uuid.UUID | None = None
 
 
 class UsageTotals(msgspec.Struct, frozen=True, kw_only=True):

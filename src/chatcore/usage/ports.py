@@ -82,6 +82,13 @@ class UsageLedger(Protocol):
         """The principal's entries of the period, oldest first."""
         ...
 
+    async def key_totals(
+        self, tenant_id: TenantId, principal_id: uuid.UUID, period: Period
+    ) -> dict[uuid.UUID, int]:
+        """The tokens of the principal's entries of the period, per API key (entries
+        made without one are left out)."""
+        ...
+
     async def delete_owned(self, tenant_id: TenantId, principal_id: uuid.UUID) -> None:
         """Forget the principal's entries, reservations and totals; the tenant's
         totals keep their tokens, without saying whose they were."""

@@ -138,6 +138,7 @@ class SettleChat:
                     prompt_tokens=record.prompt_tokens,
                     completion_tokens=record.completion_tokens,
                     at=record.at,
+                    api_key_id=record.api_key_id,
                 ),
             )
             tenant = await uow.tenants.get(record.tenant_id)

@@ -42,7 +42,7 @@ SECURITY_HEADERS = {
 }
 
 PAGES = frozenset({"login", "register", "confirm", "chat"})
-CABINET_SECTIONS = frozenset({"dialogs", "saved", "documents", "profile", "usage"})
+CABINET_SECTIONS = frozenset({"dialogs", "saved", "documents", "profile", "usage", "api-keys"})
 
 _NOT_FOUND_PAGE = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>Not found</title>"

@@ -27,17 +27,20 @@ ServerFactory = Callable[..., AbstractAsyncContextManager[LiveServer]]
 @pytest.fixture
 def make_client(sqlite_url: str, tmp_path: Path) -> ClientFactory:
     """Open a client on an app with these setting overrides (default: a fresh SQLite);
-    ``clock=`` and ``password_hasher=`` replace the app's."""
+    ``clock=``, ``password_hasher=`` and ``tracer_provider=`` replace the app's."""
 
     @asynccontextmanager
     async def open_client(**overrides: Any) -> AsyncIterator[AsyncTestClient[Litestar]]:
         database_url = overrides.pop("database_url", sqlite_url)
         clock = overrides.pop("clock", None)
         hasher = overrides.pop("password_hasher", None)
+        tracer_provider = overrides.pop("tracer_provider", None)
         settings = app_settings(database_url, tmp_path, **overrides)
         container = build_container(settings)
         if clock is not None:
             container.adapters.clock.override(providers.Object(clock))
+        if tracer_provider is not None:
+            container.adapters.tracer_provider.override(providers.Object(tracer_provider))
         # Real argon2id, with the smallest cost it allows: tests check behaviour, not cost.
         container.adapters.password_hasher.override(
             providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=8, parallelism=1)
@@ -62,16 +65,19 @@ async def client(make_client: ClientFactory) -> AsyncIterator[AsyncTestClient[Li
 def make_server(sqlite_url: str, tmp_path: Path) -> ServerFactory:
     """Serve an app with these setting overrides over real HTTP and WebSocket on
     loopback, for tests that stream, interleave or hang up (``live.client`` talks to it);
-    ``password_hasher=`` replaces the app's."""
+    ``password_hasher=`` and ``tracer_provider=`` replace the app's."""
 
     @asynccontextmanager
     async def open_server(**overrides: Any) -> AsyncIterator[LiveServer]:
         database_url = overrides.pop("database_url", sqlite_url)
         hasher = overrides.pop("password_hasher", None)
+        tracer_provider = overrides.pop("tracer_provider", None)
         settings = app_settings(database_url, tmp_path, **overrides)
         container = build_container(settings)
         if hasher is not None:
             container.adapters.password_hasher.override(providers.Object(hasher))
+        if tracer_provider is not None:
+            container.adapters.tracer_provider.override(providers.Object(tracer_provider))
         async with LiveServer(app_on(settings, container), container) as live:
             yield live
 

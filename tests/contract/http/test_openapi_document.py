@@ -38,14 +38,36 @@ def resolved(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# These answer errors as OpenAI does, so that OpenAI's SDKs raise their own classes.
+OPENAI_SHAPED = {"GET /v1/models", "POST /v1/chat/completions"}
+
+
 def test_every_4xx_is_a_problem_document(spec: dict[str, Any]) -> None:
     for name, operation in operations(spec):
+        if name in OPENAI_SHAPED:
+            continue
         for status, response in operation["responses"].items():
             if status.startswith("4"):
                 assert list(response["content"]) == [PROBLEM_JSON], (name, status)
                 schema = resolved(spec, response["content"][PROBLEM_JSON]["schema"])
                 assert {"type", "title", "status", "detail", "code"} <= set(schema["required"])
                 assert ("errors" in schema["required"]) == (status == "422"), (name, status)
+
+
+def test_the_openai_routes_declare_openai_errors_and_no_422(spec: dict[str, Any]) -> None:
+    for name in OPENAI_SHAPED:
+        responses = dict(operations(spec))[name]["responses"]
+        assert {"401", "403"} <= set(responses) and "422" not in responses, name
+        for status, response in responses.items():
+            if status.startswith("4"):
+                assert list(response["content"]) == ["application/json"], (name, status)
+                schema = resolved(spec, response["content"]["application/json"]["schema"])
+                error = resolved(spec, schema["properties"]["error"])
+                assert set(error["required"]) == {"message", "type", "param", "code"}
+    completions = dict(operations(spec))["POST /v1/chat/completions"]["responses"]
+    assert {"400", "404", "415", "429"} <= set(completions)
+    assert "Retry-After" in completions["429"]["headers"]
+    assert list(completions["200"]["content"]) == ["application/json", "text/event-stream"]
 
 
 def test_protected_operations_declare_401_and_403(spec: dict[str, Any]) -> None:
@@ -95,6 +117,8 @@ def test_the_dialog_body_may_be_left_out(spec: dict[str, Any]) -> None:
 
 def test_request_bodies_refuse_unknown_fields(spec: dict[str, Any]) -> None:
     for name, operation in operations(spec):
+        if name in OPENAI_SHAPED:  # OpenAI's API ignores fields it does not know
+            continue
         content = operation.get("requestBody", {}).get("content", {})
         if "application/json" in content:
             schema = content["application/json"]["schema"]

@@ -11,7 +11,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from http_shell import schemas, schemas_auth, schemas_dialogs, schemas_documents, schemas_profile
+from http_shell import (
+    schemas,
+    schemas_api_keys,
+    schemas_auth,
+    schemas_dialogs,
+    schemas_documents,
+    schemas_profile,
+)
 from http_shell.body_errors import body_errors
 from http_shell.schemas import Body
 from tests.contract.http.chat_support import anonymous, bearer
@@ -20,7 +27,14 @@ from tests.contract.http.test_foundation import ADMIN, assert_problem
 Client = AsyncTestClient[Litestar]
 LOGIN = "/v1/auth/login"
 REGISTER = "/v1/auth/register"
-SCHEMAS = [schemas, schemas_auth, schemas_dialogs, schemas_documents, schemas_profile]
+SCHEMAS = [
+    schemas,
+    schemas_api_keys,
+    schemas_auth,
+    schemas_dialogs,
+    schemas_documents,
+    schemas_profile,
+]
 CREDENTIALS = b'{"email": "ada@example.test", "password": "correct horse battery staple"}'
 
 

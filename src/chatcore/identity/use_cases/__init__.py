@@ -3,6 +3,14 @@ code, anonymous), resolve and end sessions, read and delete accounts, purge expi
 rows, erase an owner's."""
 
 from chatcore.identity.use_cases.accounts import DeleteAccount, GetAccount
+from chatcore.identity.use_cases.api_keys import (
+    ApiKeyUsage,
+    AuthenticateApiKey,
+    CreateApiKey,
+    ListApiKeys,
+    NewApiKey,
+    RevokeApiKey,
+)
 from chatcore.identity.use_cases.erasure import IdentityEraser
 from chatcore.identity.use_cases.housekeeping import PurgeExpired, PurgeReport
 from chatcore.identity.use_cases.login import Login
@@ -17,19 +25,25 @@ from chatcore.identity.use_cases.sessions import (
 )
 
 __all__ = [
+    "ApiKeyUsage",
+    "AuthenticateApiKey",
     "ConfirmEmail",
     "CreateAnonymousSession",
+    "CreateApiKey",
     "DeleteAccount",
     "DeleteSession",
     "GetAccount",
     "IdentityEraser",
+    "ListApiKeys",
     "Login",
     "Logout",
+    "NewApiKey",
     "PurgeExpired",
     "PurgeReport",
     "Register",
     "RequestOtp",
     "ResolvePrincipal",
+    "RevokeApiKey",
     "SessionStarter",
     "VerifyOtp",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chatcore.erasure import OwnedDataEraser
-from chatcore.errors import NotFound
+from chatcore.errors import Forbidden, NotFound
 from chatcore.identity.model import User
 from chatcore.identity.principal import Principal
 from chatcore.identity.use_cases.erasure import erase_principal
@@ -38,7 +38,10 @@ class DeleteAccount:
         self._uow, self._erasers = uow, tuple(erasers)
 
     async def __call__(self, principal: Principal) -> None:
-        """Delete every row the principal owns, in one transaction; its sessions end."""
+        """Delete every row the principal owns, in one transaction; its sessions end.
+        Raises Forbidden for a caller acting by an API key: a key may not end its user."""
+        if principal.api_key_id is not None:
+            raise Forbidden("An API key cannot delete its account.")
         async with self._uow() as uow:
             await erase_principal(uow, principal.tenant_id, principal.id, self._erasers)
             await uow.commit()

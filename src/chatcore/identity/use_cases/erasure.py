@@ -11,8 +11,8 @@ from chatcore.unit_of_work import UnitOfWork
 
 
 class IdentityEraser:
-    """An OwnedDataEraser for identity's rows: sessions, the account, its pending
-    links, and the codes and counters kept under its email."""
+    """An OwnedDataEraser for identity's rows: sessions, the account, its API keys,
+    its pending links, and the codes and counters kept under its email."""
 
     async def erase_owned(self, uow: UnitOfWork, tenant_id: TenantId, owner_id: uuid.UUID) -> None:
         """Delete, inside ``uow``, the owner's sessions and, for a user, the account."""
@@ -20,6 +20,7 @@ class IdentityEraser:
         user = await uow.users.get(tenant_id, UserId(owner_id))
         if user is None:
             return
+        await uow.api_keys.delete_owned(tenant_id, user.id)
         await uow.otp_challenges.delete(tenant_id, user.email)
         await uow.auth_throttles.delete_of_subject(tenant_id, user.email)
         await uow.email_confirmations.delete_of_user(tenant_id, user.id)

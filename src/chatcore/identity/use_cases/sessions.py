@@ -8,11 +8,13 @@ from collections.abc import Sequence
 
 from chatcore.erasure import OwnedDataEraser
 from chatcore.errors import AuthMethodDisabled, NotAuthenticated, NotFound, TenantMismatch
+from chatcore.identity.api_keys import looks_like_key
 from chatcore.identity.model import Credential, Session, SessionId, User, clean_user_agent
 from chatcore.identity.policy import IdentityPolicy
 from chatcore.identity.ports import AccessClaims, TokenIssuer
 from chatcore.identity.principal import Principal, PrincipalKind
 from chatcore.identity.throttling import admit_guest
+from chatcore.identity.use_cases.api_keys import AuthenticateApiKey
 from chatcore.identity.use_cases.erasure import erase_principal
 from chatcore.kernel import Clock, IdFactory, TenantId
 from chatcore.tenants.model import Tenant
@@ -120,16 +122,25 @@ class CreateAnonymousSession:
 
 
 class ResolvePrincipal:
-    """Turn an access token into the caller, on every authenticated request."""
+    """Turn an access token, or an API key (with ``api_keys``), into the caller, on
+    every authenticated request."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, issuer: TokenIssuer, clock: Clock, policy: IdentityPolicy
+        self,
+        uow: UnitOfWorkFactory,
+        issuer: TokenIssuer,
+        clock: Clock,
+        policy: IdentityPolicy,
+        api_keys: AuthenticateApiKey | None = None,
     ) -> None:
         self._uow, self._issuer, self._clock, self._policy = uow, issuer, clock, policy
+        self._api_keys = api_keys
 
     async def __call__(self, token: str, request_tenant_id: TenantId | None) -> Principal:
-        """The principal of a live session; raises NotAuthenticated, or TenantMismatch
-        when the request names a tenant other than the token's."""
+        """The principal of a live session or key; raises NotAuthenticated, or
+        TenantMismatch when the request names a tenant other than the credential's."""
+        if self._api_keys is not None and looks_like_key(token):
+            return await self._api_keys(token, request_tenant_id)
         claims = self._issuer.verify(token)
         tenant_id = TenantId(claims.tenant_id)
         async with self._uow(read_only=True) as uow:

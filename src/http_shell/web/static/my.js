@@ -3,6 +3,7 @@
 import { clearError, connectEvents, currentUser, showError, tenantSlug } from "./api.js";
 import { h } from "./dom.js";
 import { renderHeader } from "./layout.js";
+import { mountApiKeys } from "./my-api-keys.js";
 import { mountDialogs } from "./my-dialogs.js";
 import { mountDocuments } from "./my-documents.js";
 import { mountProfile } from "./my-profile.js";
@@ -15,6 +16,7 @@ const SECTIONS = {
   documents: { title: "Documents", mount: mountDocuments },
   profile: { title: "Profile", mount: mountProfile },
   usage: { title: "Usage", mount: mountUsage },
+  "api-keys": { title: "API keys", mount: mountApiKeys },
 };
 const DEFAULT_SECTION = "dialogs";
 
