@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from chatcore.dialogs.events import CitationItem, Citations
 from chatcore.dialogs.ports import RetrievedPassage, Turn
 from chatcore.dialogs.tokens import estimate_tokens
 
@@ -81,6 +82,22 @@ def fit_passages(
         kept.append(item)
         used += cost
     return kept, used
+
+
+def citations_of(kept: Sequence[RetrievedPassage]) -> Citations:
+    """The ``citations`` event naming the passages a reply was given."""
+    return Citations(
+        [
+            CitationItem(
+                document_id=item.passage.document_id,
+                filename=item.passage.filename,
+                page=item.passage.page,
+                chunk_id=item.chunk_id,
+                score=item.score,
+            )
+            for item in kept
+        ]
+    )
 
 
 def truncate_to_tokens(text: str, max_tokens: int) -> str:

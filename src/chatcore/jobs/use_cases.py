@@ -96,8 +96,11 @@ class JobWorker:
                 claimed = []
             if claimed and len(self._running) < self._policy.concurrency:
                 continue  # there may be more
+            # asyncio.timeout, not wait_for: no task per poll (wait_for wraps the
+            # wait in one, a new one every second in every idle process).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._policy.poll_seconds)
+                async with asyncio.timeout(self._policy.poll_seconds):
+                    await self._wake.wait()
 
     async def _claim(self, slots: int) -> list[Job]:
         free = slots - len(self._running)

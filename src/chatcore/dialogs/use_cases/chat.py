@@ -15,8 +15,14 @@ from collections.abc import AsyncIterator
 import msgspec
 
 from chatcore.admission import ChatAdmission
-from chatcore.dialogs.context import MIN_BUDGET, build_context, context_tokens, fit_passages
-from chatcore.dialogs.events import CitationItem, Citations, Meta
+from chatcore.dialogs.context import (
+    MIN_BUDGET,
+    build_context,
+    citations_of,
+    context_tokens,
+    fit_passages,
+)
+from chatcore.dialogs.events import Meta
 from chatcore.dialogs.live import LiveReplies
 from chatcore.dialogs.model import (
     MAX_MESSAGE,
@@ -204,18 +210,7 @@ class ChatService:
             kept, passages_cost = fit_passages(found, budget // 2)
             passages = [item.passage for item in kept]
             if kept:
-                reply.citations = Citations(
-                    [
-                        CitationItem(
-                            document_id=item.passage.document_id,
-                            filename=item.passage.filename,
-                            page=item.passage.page,
-                            chunk_id=item.chunk_id,
-                            score=item.score,
-                        )
-                        for item in kept
-                    ]
-                )
+                reply.citations = citations_of(kept)
         turns = build_context(
             reply.system_prompt, reply.history, reply.question, budget - passages_cost
         )

@@ -19,8 +19,8 @@ from datetime import datetime
 import msgspec
 
 from chatcore.admission import ChatAdmission
-from chatcore.dialogs.context import build_context, context_tokens, fit_passages
-from chatcore.dialogs.events import ChatEvent, CitationItem, Citations, Delta, Done, Error, Usage
+from chatcore.dialogs.context import build_context, citations_of, context_tokens, fit_passages
+from chatcore.dialogs.events import ChatEvent, Citations, Delta, Done, Error, Usage
 from chatcore.dialogs.model import FinishReason
 from chatcore.dialogs.ports import (
     ChatModel,
@@ -225,18 +225,7 @@ class CompleteChat:
             )
             kept, passages_cost = fit_passages(found, budget // 2)
             passages = [item.passage for item in kept]
-            draft.citations = Citations(
-                [
-                    CitationItem(
-                        document_id=item.passage.document_id,
-                        filename=item.passage.filename,
-                        page=item.passage.page,
-                        chunk_id=item.chunk_id,
-                        score=item.score,
-                    )
-                    for item in kept
-                ]
-            )
+            draft.citations = citations_of(kept)
         # The tenant's prompt first: the deployment's rules stand before the caller's.
         prompt = "\n\n".join(p for p in (system_prompt, *system) if p)
         *context, answered = build_context(
