@@ -73,7 +73,8 @@ async def test_an_error_status_is_counted_under_its_route_template(client: Any) 
 
 
 async def test_streams_open_go_up_and_back_to_zero(make_server: ServerFactory) -> None:
-    async with make_server(local_model_wps="5") as live:
+    # The hang-up cancels the reply (as replies outliving their listener would not).
+    async with make_server(local_model_wps="5", cancel_on_disconnect="true") as live:
         http = live.client
         token = await anonymous(http)
         before = await scrape(http)
