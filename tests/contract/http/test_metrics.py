@@ -28,8 +28,9 @@ async def scrape(client: Any, **headers: str) -> Series:
 
 
 async def scrape_until(client: Any, done: Callable[[Series], bool]) -> Series:
-    """Scrape until ``done`` holds (the server learns of a hang-up a moment later)."""
-    for _ in range(200):
+    """Scrape until ``done`` holds (the server learns of a hang-up a moment later; on
+    a busy machine, several moments)."""
+    for _ in range(600):
         series = await scrape(client)
         if done(series):
             return series
