@@ -9,7 +9,7 @@ from typing import Annotated
 from litestar import get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.types import ControllerRouterHandler
 
@@ -73,7 +73,7 @@ async def resume_route(
     # Digits, not an integer with ge=0 (Litestar leaves a bound of 0 out of the schema),
     # nor optional (a header is never null): empty is "none".
     last_event_id: Annotated[
-        str, Parameter(header="Last-Event-ID", pattern=EVENT_ID, required=False)
+        str, HeaderParameter(name="Last-Event-ID", pattern=EVENT_ID, required=False)
     ] = "",
     offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Stream:
