@@ -74,8 +74,7 @@ async def test_an_error_status_is_counted_under_its_route_template(client: Any) 
 
 
 async def test_streams_open_go_up_and_back_to_zero(make_server: ServerFactory) -> None:
-    # The hang-up cancels the reply (as replies outliving their listener would not).
-    async with make_server(local_model_wps="5", cancel_on_disconnect="true") as live:
+    async with make_server(local_model_wps="5") as live:
         http = live.client
         token = await anonymous(http)
         before = await scrape(http)
@@ -91,23 +90,8 @@ async def test_streams_open_go_up_and_back_to_zero(make_server: ServerFactory) -
                 break  # the stream has started
             during = await scrape(http)
             assert value(during, "chatcore_streams_open", kind="sse") == 1
-
-        # At least: the run's metrics are one registry per process, and replies of
-        # earlier tests' servers may still be ending in it.
-        await scrape_until(
-            http,
-            lambda now: (
-                value(now, "chatcore_streams_open", kind="sse") == 0
-                and moved(before, now, REPLIES, finish_reason="cancelled", **LOCAL) >= 1
-            ),
-        )
-        (dialog,) = (await http.get("/v1/dialogs", headers=bearer(token))).json()["items"]
-        for _ in range(600):  # the reply is stored a moment after the model stopped
-            detail = await http.get(f"/v1/dialogs/{dialog['id']}", headers=bearer(token))
-            if detail.json()["messages"][-1]["finish_reason"] is not None:
-                break
-            await asyncio.sleep(0.05)
-        assert detail.json()["messages"][-1]["finish_reason"] == "cancelled"
+        # The hang-up closes the stream (the reply itself runs on, unlistened).
+        await scrape_until(http, lambda now: value(now, "chatcore_streams_open", kind="sse") == 0)
 
 
 async def test_the_pool_gauges_show_the_configured_pool_with_nothing_held(
